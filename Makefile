@@ -1,0 +1,43 @@
+# honua-gitops — GitOps for Honua geospatial servers.
+#   make demo   run the whole loop on the embedded defaults
+#   make test   run every test
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+BIN := bin
+
+.PHONY: all build test test-race vet fmt-check bench fuzz demo clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/honua-gitops ./cmd/honua-gitops
+
+test: fmt-check vet
+	$(GO) test -count=1 ./...
+
+test-race:
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Load+validate+plan at 1k, 10k and 50k resources.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/usecase/
+
+# A short fuzz run of every fuzz target (FUZZTIME per target).
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/document/
+	$(GO) test -run '^$$' -fuzz '^FuzzPlanInvariant$$' -fuzztime $(FUZZTIME) ./internal/plan/
+
+demo: build
+	@$(GO) run ./cmd/honua-demo -bin $(BIN)
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,149 @@
+// Package plan is the `honua-gitops plan` command.
+package plan
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/cmdutil"
+	"github.com/honua-io/honua-gitops/internal/iostreams"
+	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/render"
+	"github.com/honua-io/honua-gitops/internal/usecase"
+)
+
+// Options are the inputs of plan.
+type Options struct {
+	IO               *iostreams.IOStreams
+	Env              cmdutil.EnvFlags
+	State            cmdutil.StateFlags
+	Format           render.Format
+	Out              string
+	DetailedExitCode bool
+	Compact          bool
+}
+
+// NewCmdPlan builds the command; runF replaces the run in tests.
+func NewCmdPlan(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what applying the repository would change",
+		Long: `Compare an environment's desired state (environments/common overlaid with
+environments/<env>, variables substituted) with its recorded state (the last
+applied snapshot) and print the operations, field by field, in apply order.
+
+Recorded state is read from --state-file, from <env>/snapshot.json at
+--state-ref, or by default from where apply records it (empty when nothing
+was applied yet).`,
+		Example: `  honua-gitops plan --env staging
+  honua-gitops plan --all --format markdown --out plan.md
+  honua-gitops plan --env production --format json --detailed-exitcode`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmtv, err := render.ParseFormat(format)
+			if err != nil {
+				return &app.FlagError{Err: err}
+			}
+			opts.Format = fmtv
+			if opts.Env.Env == "" && !opts.Env.All {
+				return app.FlagErrorf("name an environment with `--env`, or plan every environment with `--all`")
+			}
+			if opts.Env.Env != "" && opts.Env.All {
+				return app.FlagErrorf("specify only one of `--env` or `--all`")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddEnvFlags(cmd, &opts.Env, "plan every environment")
+	cmdutil.AddStateFlags(cmd, &opts.State)
+	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text, markdown or json")
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the plan to `file` instead of stdout")
+	cmd.Flags().BoolVar(&opts.Compact, "compact", false, "text format: list creates and deletes without their fields")
+	cmd.Flags().BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 3 when the plan has changes")
+	return cmd
+}
+
+// Run plans and renders.
+func Run(ctx context.Context, opts *Options) error {
+	ws, err := usecase.OpenWorkspace(opts.Env.Dir)
+	if err != nil {
+		return err
+	}
+	envs, err := ws.Environments(opts.Env.Env, opts.Env.All)
+	if err != nil {
+		return err
+	}
+	recorded, err := cmdutil.RecordedReader(opts.Env.Dir, opts.State, len(envs))
+	if err != nil {
+		return err
+	}
+	plans := make([]*plan.Plan, 0, len(envs))
+	var invalid []error
+	for _, env := range envs {
+		p, err := ws.Plan(ctx, usecase.PlanRequest{Environment: env, Recorded: recorded})
+		if err != nil {
+			if app.CodeFor(err) == app.ExitInvalid {
+				invalid = append(invalid, err)
+				continue
+			}
+			return err
+		}
+		plans = append(plans, p)
+	}
+	if len(invalid) > 0 {
+		return mergeInvalid(invalid)
+	}
+	var buf bytes.Buffer
+	color := opts.Out == "" && opts.IO.ColorEnabled() && opts.Format == render.FormatText
+	if err := render.Render(&buf, plans, opts.Format, render.RenderOptions{Color: color, Compact: opts.Compact}); err != nil {
+		return fmt.Errorf("render plan: %w", err)
+	}
+	if err := write(opts, buf.Bytes()); err != nil {
+		return err
+	}
+	if opts.DetailedExitCode {
+		for _, p := range plans {
+			if p.HasChanges() {
+				return app.ErrChangesPresent
+			}
+		}
+	}
+	return nil
+}
+
+func write(opts *Options, data []byte) error {
+	var w io.Writer = opts.IO.Out
+	if opts.Out != "" {
+		if err := os.WriteFile(opts.Out, data, 0o644); err != nil {
+			return fmt.Errorf("write plan: %w", err)
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "plan written to %s\n", opts.Out)
+		return nil
+	}
+	_, err := w.Write(data)
+	return err
+}
+
+// mergeInvalid joins the diagnostics of several environments into one
+// error, reporting a shared file's problem once.
+func mergeInvalid(errs []error) error {
+	merged := &app.InvalidInputError{}
+	for _, err := range errs {
+		if inv, ok := err.(*app.InvalidInputError); ok {
+			merged.Diagnostics = append(merged.Diagnostics, inv.Diagnostics...)
+		}
+	}
+	merged.Diagnostics = merged.Diagnostics.Sort()
+	return merged
+}

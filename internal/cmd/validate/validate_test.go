@@ -1,0 +1,81 @@
+package validate_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/cmd/cmdtest"
+)
+
+func TestValidateExample(t *testing.T) {
+	r := cmdtest.Run(t, nil, "validate", "--dir", cmdtest.CopyExample(t))
+	require.Equal(t, app.ExitOK, r.Code, r.Stdout+r.Stderr)
+	assert.Equal(t, "valid: development, staging, production\n", r.Stdout)
+}
+
+// A broken copy of the example names every broken file and line, and exits 2.
+func TestValidateBrokenExample(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	write := func(rel, content string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, rel), []byte(content), 0o644))
+	}
+	write("environments/common/zz-syntax.yaml", "apiVersion: honua.io/v1alpha1\nkind: Layer\nmetadata:\n  name: [unclosed\n")
+	write("environments/staging/zz-secret.yaml", "apiVersion: honua.io/v1alpha1\nkind: Connection\nmetadata: {name: leaky, namespace: city}\nspec:\n  name: leaky\n  host: db\n  databaseName: gis\n  password: hunter2\n")
+	write("environments/production/zz-dangling.json", `{"apiVersion": "honua.io/v1alpha1", "kind": "Style",
+  "metadata": {"name": "orphan", "namespace": "city"},
+  "spec": {"layerId": "no-such-layer", "style": {}}}
+`)
+	write("environments/development/zz-kind.yml", "apiVersion: honua.io/v1alpha1\nkind: Lyer\nmetadata: {name: typo}\nspec: {}\n")
+
+	r := cmdtest.Run(t, nil, "validate", "--dir", dir)
+	assert.Equal(t, app.ExitInvalid, r.Code)
+	lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
+	assert.Equal(t, []string{
+		`environments/common/zz-syntax.yaml:4:1: invalid YAML: did not find expected ',' or ']' (check indentation and quoting on this line or the one before it)`,
+		`environments/development/zz-kind.yml:2:7: unknown kind "Lyer" (known kinds: Connection, Theme, Service, Layer, Style, Relationship, MapTemplate)`,
+		`environments/production/zz-dangling.json:3:23: Style/city/orphan: spec.layerId refers to Layer/city/no-such-layer, which is not defined in environment production (define Layer/city/no-such-layer in environments/common or the environment's directory, or fix the name)`,
+		`environments/staging/zz-secret.yaml:8:13: Connection/city/leaky: spec.password holds a plaintext secret (store the secret outside git: use secretReference with secretType, or ${secret:NAME} resolved from the environment at apply time)`,
+	}, lines)
+	assert.NotContains(t, r.Stdout+r.Stderr, "hunter2")
+	assert.Equal(t, "error: 4 problems in 4 files\n", r.Stderr)
+
+	j := cmdtest.Run(t, nil, "validate", "--dir", dir, "--format", "json", "--env", "staging")
+	assert.Equal(t, app.ExitInvalid, j.Code)
+	var res struct {
+		Valid    bool `json:"valid"`
+		Problems []struct {
+			Pos struct {
+				File string `json:"file"`
+				Line int    `json:"line"`
+			} `json:"pos"`
+			Message string `json:"message"`
+		} `json:"problems"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(j.Stdout), &res), j.Stdout)
+	assert.False(t, res.Valid)
+	require.Len(t, res.Problems, 2, "staging sees common's syntax error and its own secret")
+	assert.Equal(t, "environments/staging/zz-secret.yaml", res.Problems[1].Pos.File)
+	assert.Equal(t, 8, res.Problems[1].Pos.Line)
+}
+
+func TestValidateRejectsBadFlags(t *testing.T) {
+	r := cmdtest.Run(t, nil, "validate", "--format", "xml")
+	assert.Equal(t, app.ExitInvalid, r.Code)
+	assert.Contains(t, r.Stderr, "`--format` must be text or json")
+	r = cmdtest.Run(t, nil, "validate", "--nope")
+	assert.Equal(t, app.ExitInvalid, r.Code)
+	assert.Contains(t, r.Stderr, "unknown flag: --nope")
+}
+
+func TestValidateMissingRepository(t *testing.T) {
+	r := cmdtest.Run(t, nil, "validate", "--dir", t.TempDir())
+	assert.Equal(t, app.ExitInvalid, r.Code)
+	assert.Contains(t, r.Stdout, "no environments: directory environments/ not found")
+}

@@ -1,0 +1,209 @@
+// Package loader builds an environment's desired state from a configuration
+// repository: it lists and parses the files of environments/common and the
+// environment's directory, overlays the environment on common, substitutes
+// variables and decodes each resource into the canonical model. It reports
+// structural problems as diagnostics; semantic checks live in validate.
+package loader
+
+import (
+	"context"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/honua-io/honua-gitops/internal/config"
+	"github.com/honua-io/honua-gitops/internal/diag"
+	"github.com/honua-io/honua-gitops/internal/document"
+	"github.com/honua-io/honua-gitops/internal/resource"
+)
+
+// Item is one resource of an environment's desired state.
+type Item struct {
+	Resource *resource.Resource
+	// Node is the resource after overlay and variables, with the position of
+	// every value, for diagnostics.
+	Node *document.Node
+	// Pos is where the resource is defined: the environment's document when
+	// it overrides a common one.
+	Pos diag.Pos
+	// Overrides is the common document this one overlays, if any.
+	Overrides *diag.Pos
+}
+
+// Environment is the desired state of one environment.
+type Environment struct {
+	Name  string
+	Items []*Item // sorted by identity
+}
+
+// Resources returns the environment's resources in identity order.
+func (e *Environment) Resources() []*resource.Resource {
+	out := make([]*resource.Resource, len(e.Items))
+	for i, it := range e.Items {
+		out[i] = it.Resource
+	}
+	return out
+}
+
+// Loader loads environments of one repository, parsing each file once even
+// when several environments share it.
+type Loader struct {
+	cfg   *config.Config
+	mu    sync.Mutex
+	cache map[string]*parsedFile
+}
+
+type parsedFile struct {
+	once    sync.Once
+	missing bool
+	docs    []*document.Node
+	diags   diag.List
+}
+
+// New returns a loader for the repository described by cfg.
+func New(cfg *config.Config) *Loader {
+	return &Loader{cfg: cfg, cache: map[string]*parsedFile{}}
+}
+
+// Load builds the desired state of the named environment.
+func (l *Loader) Load(ctx context.Context, name string) (*Environment, diag.List) {
+	var d diag.List
+	env := l.cfg.Environment(name)
+	if env == nil {
+		d.Addf(diag.Pos{File: l.cfg.File}, "", "unknown environment %q", name)
+		return nil, d
+	}
+	skip := map[string]bool{env.VariablesFile: true, path.Join(l.cfg.CommonPath, config.DefaultVariablesFile): true}
+	// variables.yaml is reserved in every environment directory, even where
+	// variablesFile points elsewhere, so it is never read as resources.
+	for _, e := range l.cfg.Environments {
+		skip[e.VariablesFile] = true
+		skip[path.Join(e.Path, config.DefaultVariablesFile)] = true
+	}
+	if env.PathSet && !dirExists(filepath.Join(l.cfg.Root, filepath.FromSlash(env.Path))) {
+		d.Addf(env.Pos, "create the directory or fix `path` in "+config.FileName, "environment %s: directory %s does not exist", name, env.Path)
+	}
+	commonFiles, cd := listFiles(l.cfg.Root, l.cfg.CommonPath, skip)
+	envFiles, ed := listFiles(l.cfg.Root, env.Path, skip)
+	d = append(d, cd...)
+	d = append(d, ed...)
+
+	varFiles := []string{path.Join(l.cfg.CommonPath, config.DefaultVariablesFile), env.VariablesFile}
+	all := slices.Concat(commonFiles, envFiles, varFiles)
+	l.parseAll(ctx, all)
+
+	vars := map[string]variable{}
+	ownVars := map[string]diag.Pos{}
+	for i, f := range varFiles {
+		p := l.parsed(f)
+		if p == nil {
+			continue
+		}
+		d = append(d, p.diags...)
+		layer := map[string]variable{}
+		parseVariables(f, p.docs, layer, &d)
+		for k, v := range layer {
+			vars[k] = v
+			if i == len(varFiles)-1 {
+				ownVars[k] = v.pos
+			}
+		}
+	}
+
+	common := l.collect(commonFiles, &d)
+	own := l.collect(envFiles, &d)
+	items := overlay(common, own, &d)
+
+	used := map[string]bool{}
+	out := &Environment{Name: name, Items: make([]*Item, 0, len(items))}
+	for _, it := range items {
+		substitute(it.node, vars, used, &d)
+		r, ok := toResource(it.node, it.id, &d)
+		if !ok {
+			continue
+		}
+		out.Items = append(out.Items, &Item{Resource: r, Node: it.node, Pos: it.pos, Overrides: it.overrides})
+	}
+	for _, n := range sortedKeys(ownVars) {
+		if !used[n] {
+			d.Warnf(ownVars[n], "remove it, or use it as ${"+n+"}", "variable %s is never used in environment %s", n, name)
+		}
+	}
+	slices.SortFunc(out.Items, func(a, b *Item) int { return a.Resource.ID().Compare(b.Resource.ID()) })
+	return out, d
+}
+
+// parsed returns the parse result of a file, or nil if it does not exist.
+func (l *Loader) parsed(rel string) *parsedFile {
+	p := l.entry(rel)
+	p.once.Do(func() { l.parseFile(rel, p) })
+	if p.missing {
+		return nil
+	}
+	return p
+}
+
+func (l *Loader) entry(rel string) *parsedFile {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := l.cache[rel]
+	if p == nil {
+		p = &parsedFile{}
+		l.cache[rel] = p
+	}
+	return p
+}
+
+func (l *Loader) parseFile(rel string, p *parsedFile) {
+	data, err := os.ReadFile(filepath.Join(l.cfg.Root, filepath.FromSlash(rel)))
+	if os.IsNotExist(err) {
+		p.missing = true
+		return
+	}
+	if err != nil {
+		p.diags = diag.List{{Pos: diag.Pos{File: rel}, Message: "cannot read: " + err.Error()}}
+		return
+	}
+	format, _ := document.FormatOf(rel)
+	p.docs, p.diags = document.Parse(rel, data, format)
+}
+
+// parseAll parses the files on every core; results are cached.
+func (l *Loader) parseAll(ctx context.Context, files []string) {
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				l.parsed(f)
+			}
+		}()
+	}
+	for _, f := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- f
+	}
+	close(work)
+	wg.Wait()
+}
+
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

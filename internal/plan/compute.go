@@ -1,0 +1,182 @@
+package plan
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/honua-io/honua-gitops/internal/diff"
+	"github.com/honua-io/honua-gitops/internal/order"
+	"github.com/honua-io/honua-gitops/internal/resource"
+)
+
+// Input is what a plan is computed from.
+type Input struct {
+	Environment string
+	// Desired is the environment's resources after overlay and variables.
+	Desired []*resource.Resource
+	// Recorded is the last applied snapshot (empty when nothing was applied).
+	Recorded []*resource.Resource
+	// RecordedState describes where Recorded came from.
+	RecordedState RecordedState
+	// Live is the server's state, or nil when it was not read. Live state
+	// only adds drift; it never changes the operations or the hash.
+	Live []*resource.Resource
+	// LiveRead is true when Live was read (it may be empty).
+	LiveRead bool
+}
+
+// Compute diffs desired against recorded state (and recorded against live,
+// for drift) and returns the plan with its operations in apply order.
+func Compute(in Input) *Plan {
+	p := &Plan{
+		FormatVersion: FormatVersion,
+		Environment:   in.Environment,
+		Changes:       []Change{},
+		Drift:         []Drift{},
+		LiveRead:      in.LiveRead,
+		Recorded:      in.RecordedState,
+	}
+	p.Recorded.Empty = len(in.Recorded) == 0
+	desired := index(in.Desired)
+	recorded := index(in.Recorded)
+
+	ops := make([]op, 0)
+	for key, d := range desired {
+		r, ok := recorded[key]
+		if !ok {
+			ops = append(ops, op{action: Create, res: d, fields: diff.Leaves("", contentOf(d), diff.Add)})
+			continue
+		}
+		if fields := diff.Values("", objectFor(r), objectFor(d)); len(fields) > 0 {
+			ops = append(ops, op{action: Update, res: d, fields: fields})
+		} else {
+			p.Summary.Unchanged++
+		}
+	}
+	for key, r := range recorded {
+		if _, ok := desired[key]; !ok {
+			ops = append(ops, op{action: Delete, res: r, fields: diff.Leaves("", contentOf(r), diff.Remove)})
+		}
+	}
+	order.Sort(ops, func(o op) resource.Identity { return o.res.ID() }, func(o op) bool { return o.action == Delete })
+	for _, o := range ops {
+		c := o.change()
+		p.Changes = append(p.Changes, c)
+		switch c.Action {
+		case Create:
+			p.Summary.Create++
+		case Update:
+			p.Summary.Update++
+		case Delete:
+			p.Summary.Delete++
+		}
+	}
+	p.Hash = Hash(in.Environment, ops)
+	if in.LiveRead {
+		p.Drift = computeDrift(desired, recorded, index(in.Live))
+	}
+	return p
+}
+
+// op is a change before redaction: it keeps real values for the hash.
+type op struct {
+	action Action
+	res    *resource.Resource
+	fields []diff.Change
+}
+
+func (o op) change() Change {
+	id := o.res.ID()
+	c := Change{Action: o.action, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name, Changes: make([]FieldChange, len(o.fields))}
+	for i, f := range o.fields {
+		c.Changes[i] = redact(id.Kind, f)
+	}
+	c.Risk, c.Reasons = assess(o.action, id.Kind, o.fields)
+	return c
+}
+
+// objectFor is the compared form of a resource: apiVersion and identity are
+// the same on both sides by construction, so only metadata maps and spec
+// can differ.
+func objectFor(r *resource.Resource) map[string]any {
+	return r.Object()
+}
+
+// contentOf is a resource without its identity (apiVersion, kind, name,
+// namespace), which the change's subject already names: what a create adds
+// and a delete removes, field by field.
+func contentOf(r *resource.Resource) map[string]any {
+	obj := r.Object()
+	delete(obj, "apiVersion")
+	delete(obj, "kind")
+	md := obj["metadata"].(map[string]any)
+	delete(md, "name")
+	delete(md, "namespace")
+	if len(md) == 0 {
+		delete(obj, "metadata")
+	}
+	return obj
+}
+
+func index(rs []*resource.Resource) map[resource.Identity]*resource.Resource {
+	m := make(map[resource.Identity]*resource.Resource, len(rs))
+	for _, r := range rs {
+		m[r.ID().Key()] = r
+	}
+	return m
+}
+
+// redact turns a diff change into a plan field change, replacing secret
+// values (by schema, or ${secret:...} placeholders) with Sensitive.
+func redact(kind string, f diff.Change) FieldChange {
+	fc := FieldChange{Path: f.Path, Before: f.Before, After: f.After}
+	switch f.Op {
+	case diff.Add:
+		fc.Op = OpAdd
+	case diff.Remove:
+		fc.Op = OpRemove
+	default:
+		fc.Op = OpReplace
+	}
+	if IsSensitive(kind, f.Path, f.Before) || IsSensitive(kind, f.Path, f.After) {
+		fc.Sensitive = true
+		if f.Op != diff.Add {
+			fc.Before = Sensitive
+		}
+		if f.Op != diff.Remove {
+			fc.After = Sensitive
+		}
+	}
+	return fc
+}
+
+// IsSensitive reports whether a value at path must never be shown: a field
+// the schema marks secret anywhere on the path under /spec, or a value that
+// carries a ${secret:NAME} placeholder.
+func IsSensitive(kind, path string, v any) bool {
+	segs := diff.SplitPointer(path)
+	if len(segs) > 1 && segs[0] == "spec" {
+		for _, s := range segs[1:] {
+			if resource.IsSecretKey(kind, s) {
+				return true
+			}
+		}
+	}
+	return containsPlaceholder(v)
+}
+
+func containsPlaceholder(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.Contains(x, "${secret:")
+	case map[string]any:
+		for _, e := range x {
+			if containsPlaceholder(e) {
+				return true
+			}
+		}
+	case []any:
+		return slices.ContainsFunc(x, containsPlaceholder)
+	}
+	return false
+}

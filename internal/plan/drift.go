@@ -1,0 +1,47 @@
+package plan
+
+import (
+	"slices"
+
+	"github.com/honua-io/honua-gitops/internal/diff"
+	"github.com/honua-io/honua-gitops/internal/resource"
+)
+
+// computeDrift compares recorded state with live state. Only resources this
+// tool applied (recorded) can drift or go missing; a live resource that a
+// create would collide with is reported as unmanaged. Secret fields cannot be
+// compared (the server does not return them as written) and are skipped.
+func computeDrift(desired, recorded, live map[resource.Identity]*resource.Resource) []Drift {
+	out := []Drift{}
+	for key, r := range recorded {
+		id := r.ID()
+		l, ok := live[key]
+		if !ok {
+			out = append(out, Drift{Type: Missing, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name})
+			continue
+		}
+		var fields []FieldChange
+		for _, f := range diff.Values("", objectFor(r), objectFor(l)) {
+			if IsSensitive(id.Kind, f.Path, nil) || IsSensitive(id.Kind, f.Path, f.Before) {
+				continue
+			}
+			fields = append(fields, redact(id.Kind, f))
+		}
+		if len(fields) > 0 {
+			out = append(out, Drift{Type: SpecDrift, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name, Changes: fields})
+		}
+	}
+	for key, d := range desired {
+		if _, rec := recorded[key]; rec {
+			continue
+		}
+		if _, onServer := live[key]; onServer {
+			id := d.ID()
+			out = append(out, Drift{Type: Unmanaged, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name})
+		}
+	}
+	slices.SortFunc(out, func(a, b Drift) int {
+		return resource.Identity{Kind: a.Kind, Namespace: a.Namespace, Name: a.Name}.Compare(resource.Identity{Kind: b.Kind, Namespace: b.Namespace, Name: b.Name})
+	})
+	return out
+}

@@ -1,0 +1,98 @@
+// Package snapshot is the recorded state of one environment: the canonical
+// resources last applied, in the JSON document stored on the state branch
+// at <env>/snapshot.json. Secrets never appear in it, only placeholders.
+package snapshot
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/honua-io/honua-gitops/internal/resource"
+)
+
+// FormatVersion is the version of the snapshot document.
+const FormatVersion = 1
+
+// Snapshot is what was applied to an environment.
+type Snapshot struct {
+	FormatVersion int                  `json:"formatVersion"`
+	Environment   string               `json:"environment"`
+	Resources     []*resource.Resource `json:"resources"`
+}
+
+// New returns a snapshot of resources, sorted by identity.
+func New(environment string, rs []*resource.Resource) *Snapshot {
+	s := &Snapshot{FormatVersion: FormatVersion, Environment: environment, Resources: slices.Clone(rs)}
+	s.sort()
+	return s
+}
+
+func (s *Snapshot) sort() {
+	slices.SortFunc(s.Resources, func(a, b *resource.Resource) int { return a.ID().Compare(b.ID()) })
+}
+
+// Parse reads a snapshot document. Numbers are normalised and server-owned
+// fields dropped, exactly as for any other resource source.
+func Parse(data []byte) (*Snapshot, error) {
+	v, err := resource.DecodeJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot is not valid JSON: %w", err)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("snapshot must be a JSON object")
+	}
+	s := &Snapshot{}
+	switch fv := obj["formatVersion"].(type) {
+	case int64:
+		s.FormatVersion = int(fv)
+	default:
+		return nil, fmt.Errorf("snapshot has no formatVersion")
+	}
+	if s.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("snapshot formatVersion %d is not supported (this version reads %d); upgrade honua-gitops", s.FormatVersion, FormatVersion)
+	}
+	s.Environment, _ = obj["environment"].(string)
+	list, _ := obj["resources"].([]any)
+	seen := map[resource.Identity]bool{}
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("snapshot resources[%d] is not an object", i)
+		}
+		r, err := resource.FromObject(m)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot resources[%d]: %w", i, err)
+		}
+		if seen[r.ID().Key()] {
+			return nil, fmt.Errorf("snapshot lists %s twice", r.ID())
+		}
+		seen[r.ID().Key()] = true
+		s.Resources = append(s.Resources, r)
+	}
+	s.sort()
+	return s, nil
+}
+
+// Marshal encodes the snapshot as indented JSON with sorted keys, so that
+// the state branch shows small, readable diffs.
+func (s *Snapshot) Marshal() ([]byte, error) {
+	s.sort()
+	objs := make([]any, len(s.Resources))
+	for i, r := range s.Resources {
+		objs[i] = r.Object()
+	}
+	doc := map[string]any{"formatVersion": int64(s.FormatVersion), "environment": s.Environment, "resources": objs}
+	canon, err := resource.CanonicalJSON(doc)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, canon, "", "  "); err != nil {
+		return nil, err
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}

@@ -1,0 +1,120 @@
+// Package usecase ties the domain packages into the jobs users run: validate
+// a repository, plan an environment. Commands and the GitHub Action call
+// these, so the desk and the pull request share one path.
+package usecase
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/config"
+	"github.com/honua-io/honua-gitops/internal/diag"
+	"github.com/honua-io/honua-gitops/internal/loader"
+	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/resource"
+	"github.com/honua-io/honua-gitops/internal/snapshot"
+	"github.com/honua-io/honua-gitops/internal/validate"
+)
+
+// RecordedReader reads the last applied snapshot of an environment.
+type RecordedReader interface {
+	Recorded(ctx context.Context, env string) (*snapshot.Snapshot, plan.RecordedState, error)
+}
+
+// LiveReader reads the live resources of an environment from its Honua
+// target; the Honua driver implements it.
+type LiveReader interface {
+	Live(ctx context.Context, env string) ([]*resource.Resource, error)
+}
+
+// Workspace is one configuration repository, loaded once.
+type Workspace struct {
+	Config *config.Config
+	loader *loader.Loader
+}
+
+// OpenWorkspace reads honua-gitops.yaml (or defaults) at dir. Configuration
+// problems are returned as an *app.InvalidInputError.
+func OpenWorkspace(dir string) (*Workspace, error) {
+	cfg, d := config.Load(dir)
+	if d.HasErrors() {
+		return nil, &app.InvalidInputError{Diagnostics: d}
+	}
+	return &Workspace{Config: cfg, loader: loader.New(cfg)}, nil
+}
+
+// Environments resolves the environments a command works on: the named one,
+// or all of them.
+func (w *Workspace) Environments(name string, all bool) ([]string, error) {
+	if all || name == "" {
+		return w.Config.EnvironmentNames(), nil
+	}
+	if w.Config.Environment(name) == nil {
+		return nil, app.FlagErrorf("unknown environment %q; known: %v", name, w.Config.EnvironmentNames())
+	}
+	return []string{name}, nil
+}
+
+// Desired loads and validates one environment. Invalid input comes back as
+// an *app.InvalidInputError holding every problem.
+func (w *Workspace) Desired(ctx context.Context, env string) (*loader.Environment, diag.List, error) {
+	e, d := w.loader.Load(ctx, env)
+	if e != nil {
+		d = append(d, validate.Environment(w.Config.Environment(env), e)...)
+	}
+	d = d.Sort()
+	if d.HasErrors() {
+		return nil, d, &app.InvalidInputError{Diagnostics: d}
+	}
+	return e, d, nil
+}
+
+// Validate loads and checks every named environment and returns all
+// problems, sorted and deduplicated (a common file's problem is reported
+// once, not once per environment).
+func (w *Workspace) Validate(ctx context.Context, envs []string) diag.List {
+	var all diag.List
+	for _, env := range envs {
+		e, d := w.loader.Load(ctx, env)
+		all = append(all, d...)
+		if e != nil {
+			all = append(all, validate.Environment(w.Config.Environment(env), e)...)
+		}
+	}
+	return all.Sort()
+}
+
+// PlanRequest says what to plan against.
+type PlanRequest struct {
+	Environment string
+	Recorded    RecordedReader
+	// Live is optional; nil plans without live state and drift.
+	Live LiveReader
+}
+
+// Plan computes the plan of one environment.
+func (w *Workspace) Plan(ctx context.Context, req PlanRequest) (*plan.Plan, error) {
+	desired, _, err := w.Desired(ctx, req.Environment)
+	if err != nil {
+		return nil, err
+	}
+	snap, recState, err := req.Recorded.Recorded(ctx, req.Environment)
+	if err != nil {
+		return nil, fmt.Errorf("read recorded state of %s: %w", req.Environment, err)
+	}
+	in := plan.Input{
+		Environment:   req.Environment,
+		Desired:       desired.Resources(),
+		Recorded:      snap.Resources,
+		RecordedState: recState,
+	}
+	if req.Live != nil {
+		live, err := req.Live.Live(ctx, req.Environment)
+		if err != nil {
+			return nil, fmt.Errorf("read live state of %s: %w", req.Environment, err)
+		}
+		in.Live, in.LiveRead = live, true
+	}
+	return plan.Compute(in), nil
+}

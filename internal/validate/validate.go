@@ -1,0 +1,134 @@
+// Package validate checks an environment's desired state beyond its
+// structure: required spec keys per kind, value types Honua depends on,
+// plaintext secrets, namespaces, and references between resources. It reads
+// only the repository; nothing is contacted.
+package validate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/honua-io/honua-gitops/internal/config"
+	"github.com/honua-io/honua-gitops/internal/diag"
+	"github.com/honua-io/honua-gitops/internal/document"
+	"github.com/honua-io/honua-gitops/internal/loader"
+	"github.com/honua-io/honua-gitops/internal/resource"
+)
+
+// Environment checks one loaded environment and returns every problem.
+func Environment(cfg *config.Environment, env *loader.Environment) diag.List {
+	var d diag.List
+	byID := make(map[resource.Identity]*loader.Item, len(env.Items))
+	byName := make(map[[2]string][]string, len(env.Items)) // (namespace, name) → kinds
+	for _, it := range env.Items {
+		id := it.Resource.ID()
+		byID[id.Key()] = it
+		k := [2]string{id.Namespace, id.Name}
+		byName[k] = append(byName[k], id.Kind)
+	}
+	for _, it := range env.Items {
+		checkItem(&d, cfg, env.Name, it, byID, byName)
+	}
+	return d
+}
+
+func checkItem(d *diag.List, cfg *config.Environment, envName string, it *loader.Item, byID map[resource.Identity]*loader.Item, byName map[[2]string][]string) {
+	r := it.Resource
+	id := r.ID()
+	kind := resource.LookupKind(r.Kind)
+	spec := it.Node.Get("spec")
+	if spec == nil || kind == nil {
+		return
+	}
+	if len(cfg.Namespaces) > 0 && !slices.Contains(cfg.Namespaces, id.Namespace) {
+		pos := it.Pos
+		if md := it.Node.Get("metadata"); md != nil && md.Get("namespace") != nil {
+			pos = md.Get("namespace").Pos
+		}
+		d.Addf(pos, "allowed: "+strings.Join(cfg.Namespaces, ", ")+" (set in "+config.FileName+")",
+			"%s uses namespace %q, which environment %s does not allow", id, id.Namespace, envName)
+	}
+	for _, key := range kind.RequiredSpec {
+		if spec.Get(key) == nil {
+			d.Addf(spec.Pos, fmt.Sprintf("add spec.%s; a %s needs %s", key, kind.Name, strings.Join(kind.RequiredSpec, ", ")),
+				"%s is missing required field spec.%s", id, key)
+		}
+	}
+	if srid := spec.Get("srid"); srid != nil {
+		if _, ok := srid.Value.(int64); !ok || srid.Kind != document.Scalar {
+			d.Addf(srid.Pos, "write an EPSG code such as 4326 or 3857, unquoted", "%s: spec.srid must be an integer, got %s", id, srid.TypeName())
+		}
+	}
+	checkSecrets(d, id, "spec", spec)
+	for _, ref := range kind.Refs {
+		v := spec.Get(ref.Field)
+		if v == nil || v.IsNull() {
+			continue
+		}
+		s, ok := v.String()
+		if !ok || s == "" {
+			d.Addf(v.Pos, fmt.Sprintf("name the %s by its metadata.name, or namespace/name", ref.Kind), "%s: spec.%s must be the name of a %s, got %s", id, ref.Field, ref.Kind, v.TypeName())
+			continue
+		}
+		ns, name := resource.ParseRef(s, id.Namespace)
+		if resource.ValidateName(ns) != nil || resource.ValidateName(name) != nil {
+			d.Addf(v.Pos, "write name or namespace/name", "%s: spec.%s %q is not a valid reference", id, ref.Field, s)
+			continue
+		}
+		target := resource.Identity{Kind: ref.Kind, Namespace: ns, Name: name}
+		if _, found := byID[target.Key()]; found {
+			continue
+		}
+		hint := fmt.Sprintf("define %s in environments/common or the environment's directory, or fix the name", target)
+		if others := byName[[2]string{ns, name}]; len(others) > 0 {
+			hint = fmt.Sprintf("%s/%s/%s exists, but spec.%s must name a %s", others[0], ns, name, ref.Field, ref.Kind)
+		}
+		d.Addf(v.Pos, hint, "%s: spec.%s refers to %s, which is not defined in environment %s", id, ref.Field, target, envName)
+	}
+}
+
+// checkSecrets finds secret fields with literal values anywhere under n and
+// secretReference entries without a secretType. Values are never echoed.
+func checkSecrets(d *diag.List, id resource.Identity, path string, n *document.Node) {
+	switch n.Kind {
+	case document.Map:
+		if ref := n.Entry("secretReference"); ref != nil && !ref.Value.IsNull() && n.Get("secretType") == nil {
+			d.Addf(ref.KeyPos, "add secretType next to it (for example secretType: password)", "%s: %s.secretReference needs a secretType", id, path)
+		}
+		for _, e := range n.Entries {
+			p := path + "." + e.Key
+			if resource.IsSecretKey(id.Kind, e.Key) && isPlaintext(e.Key, e.Value) {
+				d.Addf(e.Value.Pos, "store the secret outside git: use secretReference with secretType, or ${secret:NAME} resolved from the environment at apply time",
+					"%s: %s holds a plaintext secret", id, p)
+				continue
+			}
+			checkSecrets(d, id, p, e.Value)
+		}
+	case document.List:
+		for i, it := range n.Items {
+			checkSecrets(d, id, fmt.Sprintf("%s[%d]", path, i), it)
+		}
+	}
+}
+
+// isPlaintext reports a secret field holding a literal value. Empty values
+// and placeholders are fine: the whole value must be one ${secret:NAME}
+// placeholder, except in a connection string, where the placeholder stands
+// for the password inside it.
+func isPlaintext(key string, n *document.Node) bool {
+	if n.Kind != document.Scalar || n.Value == nil {
+		return false
+	}
+	s, ok := n.Value.(string)
+	if !ok {
+		return true
+	}
+	if s == "" {
+		return false
+	}
+	if strings.EqualFold(key, "connectionString") {
+		return !secretRefRe.MatchString(s)
+	}
+	return !wholeSecretRefRe.MatchString(s)
+}
