@@ -17,9 +17,11 @@ import (
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
-// maxNodes bounds how many nodes one document may expand to, so that a YAML
-// alias bomb fails with a message instead of exhausting memory.
-const maxNodes = 2_000_000
+// nodeAllowance is added to a file's size to bound how many values one
+// document may expand to. A document without aliases has fewer values than
+// bytes, so only YAML alias bombs reach the bound, and fail with a message
+// in time linear in the input instead of exhausting memory.
+const nodeAllowance = 10_000
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
@@ -75,7 +77,7 @@ func Parse(file string, data []byte, format Format) ([]*Node, diag.List) {
 		if len(y.Content) == 0 {
 			continue
 		}
-		c := converter{file: file}
+		c := converter{file: file, limit: nodeAllowance + len(data)}
 		n := c.convert(y.Content[0])
 		diags = append(diags, c.diags...)
 		if n != nil && !c.diags.HasErrors() {
@@ -158,6 +160,7 @@ func yamlError(file string, err error) diag.Diagnostic {
 type converter struct {
 	file  string
 	count int
+	limit int
 	diags diag.List
 }
 
@@ -167,9 +170,9 @@ func (c *converter) pos(y *yaml.Node) diag.Pos {
 
 func (c *converter) convert(y *yaml.Node) *Node {
 	c.count++
-	if c.count > maxNodes {
-		if c.count == maxNodes+1 {
-			c.diags.Addf(c.pos(y), "remove recursive or repeated YAML aliases", "document expands to more than %d values", maxNodes)
+	if c.count > c.limit {
+		if c.count == c.limit+1 {
+			c.diags.Addf(c.pos(y), "remove recursive or repeated YAML aliases", "document expands to more than %d values", c.limit)
 		}
 		return nil
 	}
