@@ -182,11 +182,8 @@ func (c *converter) convert(y *yaml.Node) *Node {
 			c.diags.Addf(c.pos(y), "", "unknown YAML alias")
 			return nil
 		}
-		n := c.convert(y.Alias)
-		if n != nil {
-			n = n.Clone()
-		}
-		return n
+		// Converting the anchor again yields a fresh tree for each alias.
+		return c.convert(y.Alias)
 	case yaml.MappingNode:
 		return c.mapping(y)
 	case yaml.SequenceNode:

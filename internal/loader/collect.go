@@ -71,9 +71,7 @@ func overlay(common, own []layered, d *diag.List) []layered {
 			pos := base.pos
 			common[i] = layered{id: base.id, node: merge(base.node, o.node), pos: o.pos, overrides: &pos}
 		default:
-			node := o.node.Clone()
-			dropNulls(node)
-			added = append(added, layered{id: o.id, node: node, pos: o.pos})
+			added = append(added, layered{id: o.id, node: dropNulls(o.node), pos: o.pos})
 		}
 	}
 	out := make([]layered, 0, len(common)+len(added))
@@ -81,10 +79,7 @@ func overlay(common, own []layered, d *diag.List) []layered {
 		if removed[i] {
 			continue
 		}
-		if c.overrides == nil {
-			c.node = c.node.Clone()
-		}
-		dropNulls(c.node)
+		c.node = dropNulls(c.node)
 		out = append(out, c)
 	}
 	return append(out, added...)

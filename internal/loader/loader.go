@@ -48,9 +48,13 @@ func (e *Environment) Resources() []*resource.Resource {
 	return out
 }
 
-// Loader loads environments of one repository, parsing each file once even
-// when several environments share it.
+// Loader loads environments of one repository.
 type Loader struct {
+	// Retain keeps parsed files between Load calls, so that loading several
+	// environments parses shared files once. Without it the parse trees are
+	// released after each Load, which halves peak memory for one environment.
+	Retain bool
+
 	cfg   *config.Config
 	mu    sync.Mutex
 	cache map[string]*parsedFile
@@ -120,7 +124,7 @@ func (l *Loader) Load(ctx context.Context, name string) (*Environment, diag.List
 	used := map[string]bool{}
 	out := &Environment{Name: name, Items: make([]*Item, 0, len(items))}
 	for _, it := range items {
-		substitute(it.node, vars, used, &d)
+		it.node = substitute(it.node, vars, used, &d)
 		r, ok := toResource(it.node, it.id, &d)
 		if !ok {
 			continue
@@ -131,6 +135,11 @@ func (l *Loader) Load(ctx context.Context, name string) (*Environment, diag.List
 		if !used[n] {
 			d.Warnf(ownVars[n], "remove it, or use it as ${"+n+"}", "variable %s is never used in environment %s", n, name)
 		}
+	}
+	if !l.Retain {
+		l.mu.Lock()
+		l.cache = map[string]*parsedFile{}
+		l.mu.Unlock()
 	}
 	slices.SortFunc(out.Items, func(a, b *Item) int { return a.Resource.ID().Compare(b.Resource.ID()) })
 	return out, d

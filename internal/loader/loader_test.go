@@ -232,3 +232,31 @@ func TestLoaderRejectsAmbiguousInput(t *testing.T) {
 		})
 	}
 }
+
+// Files are parsed once and shared by every environment a loader serves:
+// one environment's overlay and variables must never leak into another's.
+func TestSharedParsesAreNotModified(t *testing.T) {
+	dir := writeRepo(t, map[string]string{
+		"environments/common/layers.yaml":        strings.Replace(commonLayer, "title: Parcels", "title: \"${TITLE}\"\n  dropme: null", 1),
+		"environments/staging/variables.yaml":    "TITLE: Staging parcels\n",
+		"environments/staging/parcels.yaml":      "apiVersion: honua.io/v1alpha1\nkind: Layer\nmetadata: {name: parcels}\nspec: {query: {maxRecordCount: 5}, fields: null}\n",
+		"environments/production/variables.yaml": "TITLE: Parcels\n",
+	})
+	cfg, d := config.Load(dir)
+	require.False(t, d.HasErrors())
+	l := loader.New(cfg)
+	for range 2 {
+		st, d := l.Load(context.Background(), "staging")
+		require.False(t, d.HasErrors(), "%v", d)
+		pr, d := l.Load(context.Background(), "production")
+		require.False(t, d.HasErrors(), "%v", d)
+		s, p := st.Items[0].Resource.Spec, pr.Items[0].Resource.Spec
+		assert.Equal(t, "Staging parcels", s["title"])
+		assert.Equal(t, "Parcels", p["title"])
+		assert.Equal(t, map[string]any{"maxRecordCount": int64(5), "autoFilter": "status = 'active'"}, s["query"])
+		assert.Equal(t, map[string]any{"maxRecordCount": int64(1000), "autoFilter": "status = 'active'"}, p["query"])
+		assert.NotContains(t, s, "fields")
+		assert.Contains(t, p, "fields")
+		assert.NotContains(t, p, "dropme")
+	}
+}

@@ -2,14 +2,19 @@ package loader
 
 import "github.com/honua-io/honua-gitops/internal/document"
 
-// merge overlays over onto base and returns a new tree: mappings merge key by
-// key, lists and scalars replace, and an explicit null removes the key.
+// The functions here never modify their inputs: parsed files are shared by
+// every environment, so a transformation copies only the nodes on the path
+// it changes and shares the rest.
+
+// merge overlays over onto base and returns the result: mappings merge key
+// by key, lists and scalars replace, and an explicit null removes the key.
 // Positions are kept from whichever side each value came from.
 func merge(base, over *document.Node) *document.Node {
 	if base == nil || base.Kind != document.Map || over.Kind != document.Map {
-		return over.Clone()
+		return over
 	}
-	out := base.Clone()
+	out := *base
+	out.Entries = append([]document.Entry(nil), base.Entries...)
 	for _, e := range over.Entries {
 		if e.Value.IsNull() {
 			out.Delete(e.Key)
@@ -19,31 +24,61 @@ func merge(base, over *document.Node) *document.Node {
 			out.Set(e.Key, e.KeyPos, merge(cur, e.Value))
 			continue
 		}
-		out.Set(e.Key, e.KeyPos, e.Value.Clone())
+		out.Set(e.Key, e.KeyPos, e.Value)
 	}
-	return out
+	return &out
 }
 
-// dropNulls removes null map entries left in a resource that was not merged,
-// so that "null removes a key" holds whatever layer a resource comes from.
-func dropNulls(n *document.Node) {
-	if n == nil {
-		return
-	}
+// dropNulls returns n without null map entries, so that "null removes a
+// key" holds whatever layer a resource comes from. It returns n itself when
+// there is nothing to drop.
+func dropNulls(n *document.Node) *document.Node {
 	switch n.Kind {
 	case document.Map:
-		kept := n.Entries[:0]
-		for _, e := range n.Entries {
-			if e.Value.IsNull() {
-				continue
+		var out []document.Entry
+		changed := false
+		for i, e := range n.Entries {
+			v := e.Value
+			if !v.IsNull() {
+				v = dropNulls(v)
 			}
-			dropNulls(e.Value)
-			kept = append(kept, e)
+			if v.IsNull() || v != e.Value {
+				if !changed {
+					changed = true
+					out = append(make([]document.Entry, 0, len(n.Entries)), n.Entries[:i]...)
+				}
+				if v.IsNull() {
+					continue
+				}
+				e.Value = v
+			}
+			if changed {
+				out = append(out, e)
+			}
 		}
-		n.Entries = kept
+		if !changed {
+			return n
+		}
+		c := *n
+		c.Entries = out
+		return &c
 	case document.List:
-		for _, it := range n.Items {
-			dropNulls(it)
+		var items []*document.Node
+		for i, it := range n.Items {
+			v := dropNulls(it)
+			if v != it && items == nil {
+				items = append([]*document.Node(nil), n.Items...)
+			}
+			if items != nil {
+				items[i] = v
+			}
 		}
+		if items == nil {
+			return n
+		}
+		c := *n
+		c.Items = items
+		return &c
 	}
+	return n
 }

@@ -50,48 +50,76 @@ func parseVariables(file string, docs []*document.Node, into map[string]variable
 	}
 }
 
-// substitute replaces ${NAME} in every string value of n (keys are left
-// alone). A string that is exactly one reference takes the variable's type,
-// so srid: ${SRID} stays an integer. ${secret:NAME} is kept as a placeholder.
-func substitute(n *document.Node, vars map[string]variable, used map[string]bool, d *diag.List) {
+// substitute returns n with ${NAME} replaced in every string value (keys are
+// left alone), copying only the nodes it changes. A string that is exactly
+// one reference takes the variable's type, so srid: ${SRID} stays an
+// integer. ${secret:NAME} is kept as a placeholder; $${ is a literal ${.
+func substitute(n *document.Node, vars map[string]variable, used map[string]bool, d *diag.List) *document.Node {
 	switch n.Kind {
 	case document.Map:
-		for _, e := range n.Entries {
-			substitute(e.Value, vars, used, d)
+		var entries []document.Entry
+		for i, e := range n.Entries {
+			v := substitute(e.Value, vars, used, d)
+			if v != e.Value && entries == nil {
+				entries = append([]document.Entry(nil), n.Entries...)
+			}
+			if entries != nil {
+				entries[i].Value = v
+			}
 		}
+		if entries == nil {
+			return n
+		}
+		c := *n
+		c.Entries = entries
+		return &c
 	case document.List:
-		for _, it := range n.Items {
-			substitute(it, vars, used, d)
-		}
-	case document.Scalar:
-		s, ok := n.Value.(string)
-		if !ok || !strings.Contains(s, "${") {
-			return
-		}
-		if m := refRe.FindStringSubmatch(s); m != nil && m[0] == s && !strings.HasPrefix(s, "$$") {
-			if v, found := lookup(m[1], n.Pos, vars, used, d); found {
-				if _, isStr := v.(string); !isStr {
-					n.Value = v
-					return
-				}
+		var items []*document.Node
+		for i, it := range n.Items {
+			v := substitute(it, vars, used, d)
+			if v != it && items == nil {
+				items = append([]*document.Node(nil), n.Items...)
+			}
+			if items != nil {
+				items[i] = v
 			}
 		}
-		n.Value = refRe.ReplaceAllStringFunc(s, func(ref string) string {
-			if strings.HasPrefix(ref, "$$") {
-				return ref[1:] // $${X} is a literal ${X}
-			}
-			name := ref[2 : len(ref)-1]
-			if strings.HasPrefix(name, SecretPrefix) {
-				checkSecretName(name, n.Pos, d)
-				return ref
-			}
-			v, found := lookup(name, n.Pos, vars, used, d)
-			if !found {
-				return ref
-			}
-			return scalarText(v)
-		})
+		if items == nil {
+			return n
+		}
+		c := *n
+		c.Items = items
+		return &c
 	}
+	s, ok := n.Value.(string)
+	if !ok || !strings.Contains(s, "${") {
+		return n
+	}
+	c := *n
+	if m := refRe.FindStringSubmatch(s); m != nil && m[0] == s && !strings.HasPrefix(s, "$$") && !strings.HasPrefix(m[1], SecretPrefix) {
+		v, found := lookup(m[1], n.Pos, vars, used, d)
+		if !found {
+			return n
+		}
+		c.Value = v
+		return &c
+	}
+	c.Value = refRe.ReplaceAllStringFunc(s, func(ref string) string {
+		if strings.HasPrefix(ref, "$$") {
+			return ref[1:] // $${X} is a literal ${X}
+		}
+		name := ref[2 : len(ref)-1]
+		if strings.HasPrefix(name, SecretPrefix) {
+			checkSecretName(name, n.Pos, d)
+			return ref
+		}
+		v, found := lookup(name, n.Pos, vars, used, d)
+		if !found {
+			return ref
+		}
+		return scalarText(v)
+	})
+	return &c
 }
 
 func lookup(name string, pos diag.Pos, vars map[string]variable, used map[string]bool, d *diag.List) (any, bool) {

@@ -6,7 +6,8 @@ import (
 	"fmt"
 )
 
-// FromObject builds a canonical resource from a generic JSON object, such as
+// FromObject builds a canonical resource from a generic JSON object (whose
+// spec values it normalises in place), such as
 // an entry of a snapshot or a resource returned by Honua. Server-owned
 // metadata, status, and annotations stamped by the server or this tool are
 // dropped; an unknown kind keeps its spelling.
@@ -33,7 +34,7 @@ func FromObject(obj map[string]any) (*Resource, error) {
 	r.Metadata.Labels = toStringMap(md["labels"], nil)
 	r.Metadata.Annotations = toStringMap(md["annotations"], IsServerOwnedAnnotation)
 	spec, _ := obj["spec"].(map[string]any)
-	norm, err := Normalize(spec)
+	norm, err := normalizeInPlace(spec)
 	if err != nil {
 		return nil, fmt.Errorf("%s: spec: %w", r.ID(), err)
 	}
@@ -76,6 +77,33 @@ func DecodeJSON(data []byte) (any, error) {
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
+	}
+	return normalizeInPlace(v)
+}
+
+// normalizeInPlace normalises a freshly decoded value, reusing its maps and
+// slices: snapshots and server answers are large, and a copy would double
+// their memory for nothing.
+func normalizeInPlace(v any) (any, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			n, err := normalizeInPlace(e)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = n
+		}
+		return x, nil
+	case []any:
+		for i, e := range x {
+			n, err := normalizeInPlace(e)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = n
+		}
+		return x, nil
 	}
 	return Normalize(v)
 }

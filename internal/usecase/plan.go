@@ -48,6 +48,8 @@ func OpenWorkspace(dir string) (*Workspace, error) {
 // or all of them.
 func (w *Workspace) Environments(name string, all bool) ([]string, error) {
 	if all || name == "" {
+		// Several environments share environments/common: parse it once.
+		w.loader.Retain = len(w.Config.Environments) > 1
 		return w.Config.EnvironmentNames(), nil
 	}
 	if w.Config.Environment(name) == nil {
