@@ -13,6 +13,7 @@ all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/honua-gitops ./cmd/honua-gitops
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/honua-emulator ./cmd/honua-emulator
 
 test: fmt-check vet
 	$(GO) test -count=1 ./...
@@ -29,6 +30,7 @@ fmt-check:
 # Load+validate+plan at 1k, 10k and 50k resources.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./internal/usecase/
+	$(GO) test -run '^$$' -bench BenchmarkApply1000 -benchtime 2x ./internal/driver/gen1/
 
 # A short fuzz run of every fuzz target (FUZZTIME per target).
 FUZZTIME ?= 10s

@@ -40,6 +40,13 @@ func (e *InvalidInputError) Error() string {
 	return fmt.Sprintf("configuration is invalid: %d problems", n)
 }
 
+// InputError is invalid input that is not a configuration file problem
+// (a missing secret or credential, a target without a URL).
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
 // FlagError is a bad command line.
 type FlagError struct{ Err error }
 
@@ -60,18 +67,22 @@ func (e *RefusedError) Error() string { return "refused: " + e.Reason }
 // plan has changes; it is a result, not a failure.
 var ErrChangesPresent = errors.New("changes present")
 
-// ErrSilent means the command already reported its failure.
+// ErrSilent means the command already reported its failure (exit 1).
 var ErrSilent = errors.New("silent")
+
+// ErrSilentFailure is ErrSilent under a name that reads well at call sites.
+var ErrSilentFailure = ErrSilent
 
 // CodeFor returns the exit code for an error.
 func CodeFor(err error) ExitCode {
 	var inv *InvalidInputError
 	var flag *FlagError
 	var refused *RefusedError
+	var input *InputError
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &inv), errors.As(err, &flag):
+	case errors.As(err, &inv), errors.As(err, &flag), errors.As(err, &input):
 		return ExitInvalid
 	case errors.Is(err, ErrChangesPresent):
 		return ExitChanges

@@ -76,3 +76,23 @@ func GitDir(dir string) (string, error) {
 	}
 	return fs.Filesystem().Root(), nil
 }
+
+// RecordedWriter picks where apply records state: the --state-file, or the
+// local store of the git repository at dir. Outside a git repository there
+// is nowhere safe to record, which is an error.
+func RecordedWriter(dir string, f StateFlags) (usecase.RecordedWriter, error) {
+	switch {
+	case f.File != "":
+		return state.File{Path: f.File}, nil
+	case f.Ref != "":
+		return nil, app.FlagErrorf("`--state-ref` is read-only; apply records state in the repository (or in `--state-file`)")
+	}
+	gitDir, err := GitDir(dir)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, &app.InputError{Err: fmt.Errorf("%s is not a git repository, so apply has nowhere to record what it applied (run it in the configuration repository, or pass `--state-file`)", dir)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return state.Local{GitDir: gitDir}, nil
+}

@@ -81,3 +81,48 @@ type Empty struct{}
 func (Empty) Recorded(_ context.Context, env string) (*snapshot.Snapshot, plan.RecordedState, error) {
 	return snapshot.New(env, nil), plan.RecordedState{Source: "none (not a git repository)"}, nil
 }
+
+// Write records the environment's snapshot atomically (a temporary file
+// renamed over the old one), so a crash never leaves half a snapshot.
+func (l Local) Write(_ context.Context, env string, s *snapshot.Snapshot) error {
+	data, err := s.Marshal()
+	if err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(l.Dir(env), "snapshot.json"), data)
+}
+
+// Write replaces the snapshot file.
+func (f File) Write(_ context.Context, _ string, s *snapshot.Snapshot) error {
+	data, err := s.Marshal()
+	if err != nil {
+		return err
+	}
+	return writeAtomic(f.Path, data)
+}
+
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("record state: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".snapshot-*")
+	if err != nil {
+		return fmt.Errorf("record state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("record state: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("record state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("record state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("record state: %w", err)
+	}
+	return nil
+}

@@ -6,12 +6,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
+	"github.com/honua-io/honua-gitops/internal/config"
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/render"
@@ -21,6 +23,11 @@ import (
 // Options are the inputs of plan.
 type Options struct {
 	IO               *iostreams.IOStreams
+	Getenv           func(string) string
+	Logger           *slog.Logger
+	Version          string
+	Targets          cmdutil.TargetFlags
+	Connect          usecase.Connector
 	Env              cmdutil.EnvFlags
 	State            cmdutil.StateFlags
 	Format           render.Format
@@ -31,7 +38,7 @@ type Options struct {
 
 // NewCmdPlan builds the command; runF replaces the run in tests.
 func NewCmdPlan(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams}
+	opts := &Options{IO: f.IOStreams, Getenv: f.Getenv, Logger: f.Logger, Version: f.Version}
 	var format string
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -42,10 +49,13 @@ applied snapshot) and print the operations, field by field, in apply order.
 
 Recorded state is read from --state-file, from <env>/snapshot.json at
 --state-ref, or by default from where apply records it (empty when nothing
-was applied yet).`,
+was applied yet). With --target, live state is read from that Honua server
+too, and drift (live differs from recorded) is shown; it never changes the
+operations or the plan hash.`,
 		Example: `  honua-gitops plan --env staging
   honua-gitops plan --all --format markdown --out plan.md
-  honua-gitops plan --env production --format json --detailed-exitcode`,
+  honua-gitops plan --env production --format json --detailed-exitcode
+  honua-gitops plan --env staging --target staging`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fmtv, err := render.ParseFormat(format)
@@ -67,6 +77,7 @@ was applied yet).`,
 	}
 	cmdutil.AddEnvFlags(cmd, &opts.Env, "plan every environment")
 	cmdutil.AddStateFlags(cmd, &opts.State)
+	cmdutil.AddTargetFlags(cmd, &opts.Targets)
 	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text, markdown or json")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the plan to `file` instead of stdout")
 	cmd.Flags().BoolVar(&opts.Compact, "compact", false, "text format: list creates and deletes without their fields")
@@ -88,10 +99,21 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if len(opts.Targets.Targets) > 0 && len(envs) > 1 {
+		return app.FlagErrorf("`--target` reads one server's live state; plan one environment with `--env`")
+	}
 	plans := make([]*plan.Plan, 0, len(envs))
 	var invalid []error
 	for _, env := range envs {
-		p, err := ws.Plan(ctx, usecase.PlanRequest{Environment: env, Recorded: recorded})
+		req := usecase.PlanRequest{Environment: env, Recorded: recorded}
+		if len(opts.Targets.Targets) > 0 {
+			live, err := liveReader(opts, ws.Config.Environment(env))
+			if err != nil {
+				return err
+			}
+			req.Live = live
+		}
+		p, err := ws.Plan(ctx, req)
 		if err != nil {
 			if app.CodeFor(err) == app.ExitInvalid {
 				invalid = append(invalid, err)
@@ -146,4 +168,19 @@ func mergeInvalid(errs []error) error {
 	}
 	merged.Diagnostics = merged.Diagnostics.Sort()
 	return merged
+}
+
+func liveReader(opts *Options, env *config.Environment) (usecase.LiveReader, error) {
+	if len(opts.Targets.Targets) > 1 {
+		return nil, app.FlagErrorf("plan reads live state from one target; give `--target` once")
+	}
+	targets, err := opts.Targets.Resolve(env, opts.Getenv, false, "honua-gitops/"+opts.Version)
+	if err != nil {
+		return nil, err
+	}
+	connect := opts.Connect
+	if connect == nil {
+		connect = cmdutil.Connector(opts.Logger)
+	}
+	return usecase.TargetLive{Target: targets[0], Connect: connect}, nil
 }

@@ -4,6 +4,8 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/honua-io/honua-gitops/internal/cmd/apply"
+	"github.com/honua-io/honua-gitops/internal/cmd/drift"
 	"github.com/honua-io/honua-gitops/internal/cmd/plan"
 	"github.com/honua-io/honua-gitops/internal/cmd/schema"
 	"github.com/honua-io/honua-gitops/internal/cmd/validate"
@@ -27,6 +29,8 @@ and record what was applied.`,
 	cmd.AddCommand(
 		validate.NewCmdValidate(f, nil),
 		plan.NewCmdPlan(f, nil),
+		apply.NewCmdApply(f, nil),
+		drift.NewCmdDrift(f, nil),
 		schema.NewCmdSchema(f),
 		version.NewCmdVersion(f),
 	)

@@ -1,0 +1,411 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/honua-io/honua-gitops/internal/diff"
+	"github.com/honua-io/honua-gitops/internal/order"
+	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/resource"
+	"github.com/honua-io/honua-gitops/internal/secret"
+)
+
+// GuardMode says what to do when live state differs from recorded state
+// before anything is written.
+type GuardMode string
+
+// Drift guard modes.
+const (
+	// GuardFail refuses to apply (exit code 4): someone changed the server
+	// and a person should look.
+	GuardFail GuardMode = "fail"
+	// GuardWarn applies and reports the drift.
+	GuardWarn GuardMode = "warn"
+	// GuardOverwrite applies without reporting it as a problem.
+	GuardOverwrite GuardMode = "overwrite"
+)
+
+// Request is one apply of one environment to one target.
+type Request struct {
+	Environment string
+	// Desired is the environment's desired state (placeholders unresolved).
+	Desired []*resource.Resource
+	// Recorded is the last applied snapshot.
+	Recorded []*resource.Resource
+	// Secrets resolves ${secret:NAME}; Redact receives every value used.
+	Secrets secret.Lookup
+	Redact  func(values ...string)
+	Guard   GuardMode
+	Options Options
+	// Verify reads live state back after writing and compares it with
+	// desired state (on by default in the CLI).
+	Verify bool
+	// ReadyTimeout, when positive, polls readiness after writing.
+	ReadyTimeout time.Duration
+	// RollbackOnFailure reverts what this apply changed when any write
+	// failed (the policy engine decides when to ask for it).
+	RollbackOnFailure bool
+	// Now is the clock.
+	Now func() time.Time
+}
+
+// Outcome is what happened.
+type Outcome struct {
+	Target   string       `json:"target"`
+	Plan     *plan.Plan   `json:"plan"`
+	Results  []Result     `json:"results"`
+	Drift    []plan.Drift `json:"drift"`
+	Verified bool         `json:"verified"`
+	// Problems are failures beyond single writes (readiness, verification
+	// reads), in words.
+	Problems []string `json:"problems,omitempty"`
+	// RolledBack lists the results of the rollback, when one ran.
+	RolledBack []Result `json:"rolledBack,omitempty"`
+	// Recorded is the state to record: recorded state with exactly the
+	// writes that landed (placeholders, never secret values).
+	Recorded []*resource.Resource `json:"-"`
+	Started  time.Time            `json:"started"`
+	Finished time.Time            `json:"finished"`
+}
+
+// Failed reports whether any operation failed or a problem occurred.
+func (o *Outcome) Failed() bool {
+	if len(o.Problems) > 0 {
+		return true
+	}
+	for _, r := range o.Results {
+		if r.Status == Failed {
+			return true
+		}
+	}
+	return false
+}
+
+// Counts tallies results by status.
+func (o *Outcome) Counts() map[Status]int {
+	m := map[Status]int{}
+	for _, r := range o.Results {
+		m[r.Status]++
+	}
+	return m
+}
+
+// DriftError is returned when the drift guard refuses to write.
+type DriftError struct {
+	Target string
+	Drift  []plan.Drift
+}
+
+func (e *DriftError) Error() string {
+	subjects := make([]string, 0, len(e.Drift))
+	for _, d := range e.Drift {
+		subjects = append(subjects, d.Subject()+" ("+string(d.Type)+")")
+	}
+	return fmt.Sprintf("%s: live state differs from recorded state for %s; nothing was written (review with `honua-gitops drift`, or apply with `--drift-guard=overwrite`)",
+		e.Target, strings.Join(subjects, ", "))
+}
+
+// Run applies the plan from recorded to desired state through d.
+func Run(ctx context.Context, d Driver, req Request) (*Outcome, error) {
+	now := req.Now
+	if now == nil {
+		now = time.Now
+	}
+	out := &Outcome{Target: d.Describe(), Started: now()}
+
+	// Secrets first: a missing one stops the run before anything is read
+	// or written.
+	resolved := make(map[resource.Identity]*resource.Resource, len(req.Desired))
+	for _, r := range req.Desired {
+		rr, values, err := secret.Resolve(r, req.Secrets)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.ID(), err)
+		}
+		if req.Redact != nil {
+			req.Redact(values...)
+		}
+		resolved[r.ID().Key()] = rr
+	}
+
+	live, err := d.Live(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read live state: %w", err)
+	}
+	liveByID := indexLive(live)
+	p := plan.Compute(plan.Input{Environment: req.Environment, Desired: req.Desired, Recorded: req.Recorded,
+		Live: liveResources(live), LiveRead: true})
+	out.Plan = p
+	out.Drift = relevantDrift(p, liveByID, resolved)
+	if len(out.Drift) > 0 && req.Guard != GuardWarn && req.Guard != GuardOverwrite {
+		return nil, &DriftError{Target: d.Describe(), Drift: out.Drift}
+	}
+
+	if req.Guard == GuardOverwrite {
+		repairDrift(p, resolved)
+	}
+	ops, pre := operations(p, req.Environment, resolved, liveByID)
+	results := make([]Result, 0, len(p.Changes))
+	if len(ops) > 0 {
+		results = append(results, d.Apply(ctx, ops, req.Options)...)
+	}
+	results = append(results, pre...)
+	out.Results = orderLike(p, results)
+	if req.Options.DryRun {
+		out.Recorded = req.Recorded
+		out.Finished = now()
+		return out, nil
+	}
+
+	if req.Verify && len(ops) > 0 {
+		verify(ctx, d, out, resolved)
+	}
+	if req.ReadyTimeout > 0 {
+		if err := d.WaitReady(ctx, req.ReadyTimeout); err != nil {
+			out.Problems = append(out.Problems, "server not ready after apply: "+err.Error())
+		}
+	}
+	out.Recorded = record(req.Recorded, req.Desired, out.Results)
+
+	if out.Failed() && req.RollbackOnFailure {
+		rollback(ctx, d, req, out)
+	}
+	out.Finished = now()
+	return out, nil
+}
+
+// relevantDrift keeps drift that an apply would overwrite. Drift that is
+// already what the repository wants — a write of an interrupted apply that
+// landed without being confirmed, or a delete that already happened — is
+// not a reason to stop: applying again converges.
+func relevantDrift(p *plan.Plan, live map[resource.Identity]*LiveObject, desired map[resource.Identity]*resource.Resource) []plan.Drift {
+	out := []plan.Drift{}
+	for _, d := range p.Drift {
+		id := resource.Identity{Kind: d.Kind, Namespace: d.Namespace, Name: d.Name}.Key()
+		want, l := desired[id], live[id]
+		switch {
+		case d.Type == plan.Missing && want == nil:
+			continue
+		case l != nil && want != nil && SameContent(want, l.Resource):
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// repairDrift adds a write for every desired resource that drifted on the
+// server but has no change of its own, so that overwrite restores what the
+// repository declares.
+func repairDrift(p *plan.Plan, desired map[resource.Identity]*resource.Resource) {
+	planned := make(map[resource.Identity]bool, len(p.Changes))
+	for _, c := range p.Changes {
+		planned[resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}.Key()] = true
+	}
+	for _, d := range p.Drift {
+		id := resource.Identity{Kind: d.Kind, Namespace: d.Namespace, Name: d.Name}
+		if planned[id.Key()] || desired[id.Key()] == nil || d.Type == plan.Unmanaged {
+			continue
+		}
+		p.Changes = append(p.Changes, plan.Change{Action: plan.Update, Kind: d.Kind, Namespace: d.Namespace, Name: d.Name,
+			Risk: plan.Medium, Reasons: []string{"repairs drift (" + string(d.Type) + ")"}})
+	}
+	order.Sort(p.Changes, func(c plan.Change) resource.Identity {
+		return resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
+	}, func(c plan.Change) bool { return c.Action == plan.Delete })
+}
+
+func indexLive(live []LiveObject) map[resource.Identity]*LiveObject {
+	m := make(map[resource.Identity]*LiveObject, len(live))
+	for i := range live {
+		m[live[i].Resource.ID().Key()] = &live[i]
+	}
+	return m
+}
+
+func liveResources(live []LiveObject) []*resource.Resource {
+	out := make([]*resource.Resource, len(live))
+	for i, l := range live {
+		out[i] = l.Resource
+	}
+	return out
+}
+
+// operations turns the plan into driver operations. Deletes are scoped to
+// what the tool owns: a recorded resource (every delete in a plan is) whose
+// live object still carries the managed-by annotation. Deletes that need no
+// call, or must not be made, come back as results directly.
+func operations(p *plan.Plan, env string, resolved map[resource.Identity]*resource.Resource, live map[resource.Identity]*LiveObject) ([]Operation, []Result) {
+	var ops []Operation
+	var pre []Result
+	for _, c := range p.Changes {
+		id := resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
+		op := Operation{Action: c.Action, ID: id, Live: live[id.Key()]}
+		switch c.Action {
+		case plan.Create, plan.Update:
+			op.Desired = stamp(resolved[id.Key()], env)
+		case plan.Delete:
+			switch {
+			case op.Live == nil:
+				pre = append(pre, ResultFor(op, Applied, "already absent from the server"))
+				continue
+			case !op.Live.Managed:
+				pre = append(pre, ResultFor(op, Skipped, "not deleted: the server's copy does not carry "+resource.AnnotationManagedBy+", so honua-gitops does not own it"))
+				continue
+			}
+		}
+		ops = append(ops, op)
+	}
+	return ops, pre
+}
+
+// stamp returns a copy of r with the ownership annotations this tool
+// writes on every resource (Honua replaces annotations wholesale).
+func stamp(r *resource.Resource, env string) *resource.Resource {
+	c := *r
+	c.Metadata.Annotations = maps.Clone(r.Metadata.Annotations)
+	if c.Metadata.Annotations == nil {
+		c.Metadata.Annotations = map[string]string{}
+	}
+	c.Metadata.Annotations[resource.AnnotationManagedBy] = resource.ManagedByValue
+	c.Metadata.Annotations[resource.AnnotationEnvironment] = env
+	return &c
+}
+
+func orderLike(p *plan.Plan, results []Result) []Result {
+	pos := make(map[resource.Identity]int, len(p.Changes))
+	for i, c := range p.Changes {
+		pos[resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}.Key()] = i
+	}
+	out := slices.Clone(results)
+	slices.SortStableFunc(out, func(a, b Result) int { return pos[a.ID().Key()] - pos[b.ID().Key()] })
+	return out
+}
+
+// SameContent reports whether a live object matches a desired resource,
+// ignoring fields that cannot be compared (secrets, which servers may not
+// return as written) and annotations the server or this tool stamps.
+func SameContent(desired, live *resource.Resource) bool {
+	return len(Differences(desired, live)) == 0
+}
+
+// Differences lists the paths where live differs from desired, secrets
+// excepted.
+func Differences(desired, live *resource.Resource) []string {
+	var out []string
+	for _, f := range diff.Values("", desired.Object(), live.Object()) {
+		if plan.IsSensitive(desired.Kind, f.Path, nil) {
+			continue
+		}
+		out = append(out, f.Path)
+	}
+	return out
+}
+
+// verify reads live state back and fails applied writes that did not land
+// as desired.
+func verify(ctx context.Context, d Driver, out *Outcome, resolved map[resource.Identity]*resource.Resource) {
+	live, err := d.Live(ctx)
+	if err != nil {
+		out.Problems = append(out.Problems, "verify: read live state: "+err.Error())
+		return
+	}
+	byID := indexLive(live)
+	for i, r := range out.Results {
+		if r.Status != Applied {
+			continue
+		}
+		id := r.ID().Key()
+		l := byID[id]
+		switch r.Action {
+		case plan.Create, plan.Update:
+			if l == nil {
+				out.Results[i].Status = Failed
+				out.Results[i].Message = "verification: not found on the server after apply"
+				continue
+			}
+			if diffs := Differences(resolved[id], l.Resource); len(diffs) > 0 {
+				out.Results[i].Status = Failed
+				out.Results[i].Message = "verification: differs on the server after apply at " + strings.Join(diffs, ", ")
+			}
+		case plan.Delete:
+			if l != nil {
+				out.Results[i].Status = Failed
+				out.Results[i].Message = "verification: still on the server after delete"
+			}
+		}
+	}
+	out.Verified = true
+}
+
+// record returns the state to record: recorded state with the writes that
+// landed applied to it, and nothing else.
+func record(recorded, desired []*resource.Resource, results []Result) []*resource.Resource {
+	state := make(map[resource.Identity]*resource.Resource, len(recorded))
+	order := make([]resource.Identity, 0, len(recorded)+len(results))
+	for _, r := range recorded {
+		state[r.ID().Key()] = r
+		order = append(order, r.ID().Key())
+	}
+	want := make(map[resource.Identity]*resource.Resource, len(desired))
+	for _, r := range desired {
+		want[r.ID().Key()] = r
+	}
+	for _, res := range results {
+		if res.Status != Applied {
+			continue
+		}
+		id := res.ID().Key()
+		switch res.Action {
+		case plan.Create, plan.Update:
+			if _, seen := state[id]; !seen {
+				order = append(order, id)
+			}
+			state[id] = want[id]
+		case plan.Delete:
+			delete(state, id)
+		}
+	}
+	out := make([]*resource.Resource, 0, len(state))
+	for _, id := range order {
+		if r, ok := state[id]; ok && r != nil {
+			out = append(out, r)
+			delete(state, id)
+		}
+	}
+	return out
+}
+
+// rollback returns the target to the recorded state this apply started
+// from, undoing exactly the writes that landed, and records the result.
+func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
+	back := plan.Compute(plan.Input{Environment: req.Environment, Desired: req.Recorded, Recorded: out.Recorded})
+	if !back.HasChanges() {
+		return
+	}
+	resolved := make(map[resource.Identity]*resource.Resource, len(req.Recorded))
+	for _, r := range req.Recorded {
+		rr, values, err := secret.Resolve(r, req.Secrets)
+		if err != nil {
+			out.Problems = append(out.Problems, "rollback: "+err.Error())
+			return
+		}
+		if req.Redact != nil {
+			req.Redact(values...)
+		}
+		resolved[r.ID().Key()] = rr
+	}
+	live, err := d.Live(ctx)
+	if err != nil {
+		out.Problems = append(out.Problems, "rollback: read live state: "+err.Error())
+		return
+	}
+	ops, pre := operations(back, req.Environment, resolved, indexLive(live))
+	results := append(d.Apply(ctx, ops, req.Options), pre...)
+	out.RolledBack = orderLike(back, results)
+	out.Recorded = record(out.Recorded, req.Recorded, out.RolledBack)
+}

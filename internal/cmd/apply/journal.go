@@ -1,0 +1,101 @@
+package apply
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	engine "github.com/honua-io/honua-gitops/internal/apply"
+	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/usecase"
+)
+
+// writeJournal prints, per target, every operation's outcome: what people
+// need to trust an apply, or to pick up after a failure.
+func writeJournal(w io.Writer, r *usecase.ApplyReport, color bool) {
+	paint := func(code, s string) string {
+		if !color {
+			return s
+		}
+		return "\x1b[" + code + "m" + s + "\x1b[0m"
+	}
+	for _, t := range r.Targets {
+		fmt.Fprintln(w)
+		if t.Outcome == nil {
+			fmt.Fprintf(w, "Target %s (%s): %s\n", t.Name, t.URL, paint("31", "not applied"))
+			fmt.Fprintf(w, "  %s\n", t.Error)
+			continue
+		}
+		o := t.Outcome
+		verb := "Applied to"
+		if r.DryRun {
+			verb = "Dry run against"
+		}
+		fmt.Fprintf(w, "%s %s\n", verb, o.Target)
+		if len(o.Drift) > 0 {
+			fmt.Fprintf(w, "  drift before apply (reported, not refused): %s\n", driftList(o.Drift))
+		}
+		for _, res := range o.Results {
+			fmt.Fprintln(w, "  "+line(res, paint))
+		}
+		if len(o.Results) == 0 {
+			fmt.Fprintln(w, "  nothing to write")
+		}
+		for _, p := range o.Problems {
+			fmt.Fprintf(w, "  %s %s\n", paint("31", "problem:"), p)
+		}
+		if len(o.RolledBack) > 0 {
+			fmt.Fprintln(w, "  rolled back:")
+			for _, res := range o.RolledBack {
+				fmt.Fprintln(w, "    "+line(res, paint))
+			}
+		}
+		c := o.Counts()
+		summary := fmt.Sprintf("  %d applied, %d failed, %d skipped", c[engine.Applied], c[engine.Failed], c[engine.Skipped])
+		if r.DryRun {
+			summary = fmt.Sprintf("  %d would be written (nothing was)", c[engine.Planned])
+		} else if o.Verified {
+			summary += "; verified by reading live state back"
+		}
+		fmt.Fprintf(w, "%s (%s).\n", summary, o.Finished.Sub(o.Started).Round(1e6))
+	}
+}
+
+func line(res engine.Result, paint func(string, string) string) string {
+	var mark string
+	switch res.Status {
+	case engine.Applied:
+		mark = paint("32", "✓ "+past(res.Action))
+	case engine.Failed:
+		mark = paint("31", "✗ failed ")
+	case engine.Planned:
+		mark = "· would " + string(res.Action)
+	default:
+		mark = paint("33", "- skipped")
+	}
+	s := fmt.Sprintf("%-10s %s/%s/%s", mark, res.Kind, res.Namespace, res.Name)
+	if res.Message != "" {
+		s += ": " + res.Message
+	}
+	return s
+}
+
+func past(a plan.Action) string {
+	switch a {
+	case plan.Create:
+		return "created"
+	case plan.Update:
+		return "updated"
+	case plan.Delete:
+		return "deleted"
+	}
+	return string(a)
+}
+
+func driftList(ds []plan.Drift) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.Subject() + " (" + string(d.Type) + ")"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,191 @@
+// Package drift is the `honua-gitops drift` command.
+package drift
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/cmdutil"
+	"github.com/honua-io/honua-gitops/internal/iostreams"
+	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/redact"
+	"github.com/honua-io/honua-gitops/internal/usecase"
+)
+
+// Options are the inputs of drift.
+type Options struct {
+	IO               *iostreams.IOStreams
+	Getenv           func(string) string
+	Logger           *slog.Logger
+	Version          string
+	Env              cmdutil.EnvFlags
+	State            cmdutil.StateFlags
+	Targets          cmdutil.TargetFlags
+	Format           string
+	DetailedExitCode bool
+	Connect          usecase.Connector
+}
+
+// NewCmdDrift builds the command; runF replaces the run in tests.
+func NewCmdDrift(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Getenv: f.Getenv, Logger: f.Logger, Version: f.Version}
+	cmd := &cobra.Command{
+		Use:   "drift",
+		Short: "Show where live Honua state differs from what was last applied",
+		Long: `Read each target's live resources and compare them with the environment's
+recorded state: resources changed on the server since they were applied
+(spec-drift), deleted from it (missing), and resources the repository would
+create that already exist there (unmanaged). Secret fields are not compared.`,
+		Example: "  honua-gitops drift --env production\n  honua-gitops drift --env staging --target http://127.0.0.1:8080 --format json --detailed-exitcode",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Env.Env == "" {
+				return app.FlagErrorf("name the environment with `--env`")
+			}
+			if opts.Format != "text" && opts.Format != "json" {
+				return app.FlagErrorf("`--format` must be text or json, not %q", opts.Format)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddEnvFlags(cmd, &opts.Env, "")
+	cmdutil.AddStateFlags(cmd, &opts.State)
+	cmdutil.AddTargetFlags(cmd, &opts.Targets)
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `format`: text or json")
+	cmd.Flags().BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 3 when drift is found")
+	return cmd
+}
+
+// Run reports drift.
+func Run(ctx context.Context, opts *Options) error {
+	red := &redact.Redactor{}
+	out := red.Writer(opts.IO.Out)
+	ws, err := usecase.OpenWorkspace(opts.Env.Dir)
+	if err != nil {
+		return err
+	}
+	if _, err := ws.Environments(opts.Env.Env, false); err != nil {
+		return err
+	}
+	env := ws.Config.Environment(opts.Env.Env)
+	targets, err := opts.Targets.Resolve(env, opts.Getenv, true, "honua-gitops/"+opts.Version)
+	if err != nil {
+		return err
+	}
+	if len(targets) == 0 {
+		return app.FlagErrorf("environment %s has no targets: name one with `--target URL`, or add targets to honua-gitops.yaml", env.Name)
+	}
+	for _, t := range targets {
+		red.Add(t.Credential)
+	}
+	recorded, err := cmdutil.RecordedReader(opts.Env.Dir, opts.State, 1)
+	if err != nil {
+		return err
+	}
+	connect := opts.Connect
+	if connect == nil {
+		connect = cmdutil.Connector(opts.Logger)
+	}
+	reports, err := ws.Drift(ctx, env.Name, targets, recorded, connect)
+	if err != nil {
+		return err
+	}
+	if opts.Format == "json" {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(reports); err != nil {
+			return err
+		}
+	} else {
+		writeText(out, reports)
+	}
+	drifted, failed := false, false
+	for _, r := range reports {
+		drifted = drifted || len(r.Drift) > 0
+		failed = failed || r.Error != ""
+	}
+	switch {
+	case failed:
+		return app.ErrSilentFailure
+	case drifted && opts.DetailedExitCode:
+		return app.ErrChangesPresent
+	}
+	return nil
+}
+
+func writeText(w io.Writer, reports []usecase.DriftReport) {
+	for i, r := range reports {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		where := r.Target
+		if r.URL != r.Target {
+			where += " (" + r.URL + ")"
+		}
+		fmt.Fprintf(w, "Drift of %s on %s\n", r.Environment, where)
+		switch {
+		case r.Error != "":
+			fmt.Fprintf(w, "  could not read live state: %s\n", r.Error)
+		case len(r.Drift) == 0:
+			fmt.Fprintln(w, "  No drift: live state matches recorded state.")
+		default:
+			for _, d := range r.Drift {
+				fmt.Fprintf(w, "  %s %s: %s\n", symbol(d.Type), d.Subject(), words(d.Type))
+				for _, f := range d.Changes {
+					fmt.Fprintf(w, "      %s\n", field(f))
+				}
+			}
+			fmt.Fprintf(w, "  %d drifted; `honua-gitops apply --drift-guard=overwrite` restores the repository's version.\n", len(r.Drift))
+		}
+		if r.PendingChanges > 0 {
+			fmt.Fprintf(w, "  (%d changes in the repository are not applied yet: see `honua-gitops plan --env %s`)\n", r.PendingChanges, r.Environment)
+		}
+	}
+}
+
+func symbol(t plan.DriftType) string {
+	switch t {
+	case plan.Missing:
+		return "-"
+	case plan.Unmanaged:
+		return "+"
+	}
+	return "~"
+}
+
+func words(t plan.DriftType) string {
+	switch t {
+	case plan.Missing:
+		return "applied, but missing from the server"
+	case plan.Unmanaged:
+		return "exists on the server but was never applied by honua-gitops"
+	}
+	return "changed on the server since it was applied"
+}
+
+func field(f plan.FieldChange) string {
+	show := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Sprint(v)
+		}
+		return string(b)
+	}
+	switch f.Op {
+	case plan.OpAdd:
+		return "+ " + f.Path + ": " + show(f.After)
+	case plan.OpRemove:
+		return "- " + f.Path + ": " + show(f.Before)
+	}
+	return "~ " + f.Path + ": " + show(f.Before) + " → " + show(f.After)
+}

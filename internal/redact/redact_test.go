@@ -1,0 +1,26 @@
+package redact_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/honua-io/honua-gitops/internal/redact"
+)
+
+func TestRedactor(t *testing.T) {
+	r := &redact.Redactor{}
+	r.Add("hunter2-long", "abc", "", "hunter2-long-and-longer")
+	var buf bytes.Buffer
+	w := r.Writer(&buf)
+	fmt.Fprint(w, "pw=hunter2-long-and-longer key=hunter2-long short=abc")
+	assert.Equal(t, "pw=*** key=*** short=abc", buf.String(), "longest first; short values are not masked")
+
+	base := errors.New("dial: token hunter2-long rejected")
+	err := r.Error(fmt.Errorf("apply: %w", base))
+	assert.Equal(t, "apply: dial: token *** rejected", err.Error())
+	assert.ErrorIs(t, err, base, "the chain survives")
+}
