@@ -10,6 +10,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/state"
+	"github.com/honua-io/honua-gitops/internal/statebranch"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
 
@@ -42,9 +43,10 @@ func AddStateFlags(cmd *cobra.Command, f *StateFlags) {
 	cmd.MarkFlagsMutuallyExclusive("state-file", "state-ref")
 }
 
-// RecordedReader picks the recorded-state source: a file, a git ref, or the
-// local store of the repository at dir (empty outside a git repository).
-func RecordedReader(dir string, f StateFlags, envCount int) (usecase.RecordedReader, error) {
+// RecordedReader picks the recorded-state source: a file, a git ref, or
+// the state branch of the repository at dir (empty outside a git
+// repository, where nothing can have been recorded).
+func RecordedReader(dir string, f StateFlags, envCount int, branch func() (*statebranch.Store, string, error)) (usecase.RecordedReader, error) {
 	switch {
 	case f.File != "":
 		if envCount > 1 {
@@ -54,14 +56,14 @@ func RecordedReader(dir string, f StateFlags, envCount int) (usecase.RecordedRea
 	case f.Ref != "":
 		return state.GitRef{RepoDir: dir, Ref: f.Ref}, nil
 	}
-	gitDir, err := GitDir(dir)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
+	store, name, err := branch()
+	if errors.Is(err, statebranch.ErrNotRepository) {
 		return state.Empty{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return state.Local{GitDir: gitDir}, nil
+	return state.Branch{Store: store, Name: name}, nil
 }
 
 // GitDir returns the .git directory of the repository containing dir.
@@ -75,24 +77,4 @@ func GitDir(dir string) (string, error) {
 		return "", fmt.Errorf("repository at %s has no file storage", dir)
 	}
 	return fs.Filesystem().Root(), nil
-}
-
-// RecordedWriter picks where apply records state: the --state-file, or the
-// local store of the git repository at dir. Outside a git repository there
-// is nowhere safe to record, which is an error.
-func RecordedWriter(dir string, f StateFlags) (usecase.RecordedWriter, error) {
-	switch {
-	case f.File != "":
-		return state.File{Path: f.File}, nil
-	case f.Ref != "":
-		return nil, app.FlagErrorf("`--state-ref` is read-only; apply records state in the repository (or in `--state-file`)")
-	}
-	gitDir, err := GitDir(dir)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		return nil, &app.InputError{Err: fmt.Errorf("%s is not a git repository, so apply has nowhere to record what it applied (run it in the configuration repository, or pass `--state-file`)", dir)}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return state.Local{GitDir: gitDir}, nil
 }

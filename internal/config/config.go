@@ -41,6 +41,9 @@ type Config struct {
 	File string
 	// StateBranch is the git branch holding deployment state.
 	StateBranch string
+	// PushStateBranch pushes every state-branch commit to origin (always on
+	// in GitHub Actions).
+	PushStateBranch bool
 	// PolicyFile is where deployment policies live (read by the policy engine).
 	PolicyFile string
 	// CommonPath holds resources shared by every environment.
@@ -161,6 +164,12 @@ func decode(cfg *Config, root *document.Node) diag.List {
 			if err := validateBranch(cfg.StateBranch); err != nil {
 				d.Addf(e.Value.Pos, "", "stateBranch: %v", err)
 			}
+		case "pushStateBranch":
+			if b, ok := e.Value.Value.(bool); ok && e.Value.Kind == document.Scalar {
+				cfg.PushStateBranch = b
+			} else {
+				d.Addf(e.Value.Pos, "write true or false", "pushStateBranch must be a boolean, got %s", e.Value.TypeName())
+			}
 		case "policyFile":
 			cfg.PolicyFile = relPath(&d, e)
 		case "commonPath":
@@ -168,7 +177,7 @@ func decode(cfg *Config, root *document.Node) diag.List {
 		case "environments":
 			decodeEnvironments(cfg, &d, e.Value)
 		default:
-			d.Addf(e.KeyPos, "known keys: stateBranch, policyFile, commonPath, environments", "unknown key %q", e.Key)
+			d.Addf(e.KeyPos, "known keys: stateBranch, pushStateBranch, policyFile, commonPath, environments", "unknown key %q", e.Key)
 		}
 	}
 	return d

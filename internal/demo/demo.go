@@ -81,10 +81,27 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := s.run(ctx, 0, "plan", "--env", "staging"); err != nil {
 		return err
 	}
+	if err := s.git(ctx, "commit", "-qam", "Retitle the parcels layer"); err != nil {
+		return err
+	}
 	if err := s.runQuiet(ctx, 0, "apply", "--env", "staging", "--target", emu.url); err != nil {
 		return err
 	}
-	s.step("6. Someone changes the layer in Honua's admin UI; drift is detected")
+	s.step("6. Roll back one step: the server returns to the first deployment's state")
+	if err := s.runQuiet(ctx, 0, "rollback", "--env", "staging", "--steps", "1", "--target", emu.url); err != nil {
+		return err
+	}
+	if err := s.run(ctx, 0, "deployments", "--env", "staging"); err != nil {
+		return err
+	}
+	if err := s.run(ctx, 0, "status", "--env", "staging", "--target", emu.url); err != nil {
+		return err
+	}
+	if err := s.runNotes(ctx, "plan", "--env", "staging"); err != nil {
+		return err
+	}
+	s.say("(each deployment is two commits on honua-gitops/state: `git log honua-gitops/state` shows them with trailers)")
+	s.step("7. Someone changes the layer in Honua's admin UI; drift is detected")
 	if err := changeOutOfBand(ctx, emu.url, "Layer/planning/parcels", "title", "Parcels (edited by hand)"); err != nil {
 		return err
 	}
@@ -133,12 +150,31 @@ func (s *session) runQuiet(ctx context.Context, want int, args ...string) error 
 	out, err := s.exec(ctx, want, args...)
 	for _, line := range strings.Split(out, "\n") {
 		if strings.HasPrefix(line, "Applied to") || strings.Contains(line, " applied, ") || strings.HasPrefix(line, "State recorded") ||
-			strings.Contains(line, "✓ updated") || strings.Contains(line, "✗") || strings.HasPrefix(line, "Plan:") || strings.HasPrefix(line, "No changes") || strings.HasPrefix(line, "error") {
+			strings.Contains(line, "✓ updated") || strings.Contains(line, "✗") || strings.HasPrefix(line, "Plan:") || strings.HasPrefix(line, "No changes") || strings.HasPrefix(line, "error") ||
+			strings.HasPrefix(line, "Deployment ") || strings.HasPrefix(line, "Rolling ") {
 			fmt.Fprintln(s.cfg.Out, line)
 		}
 	}
 	if err != nil {
 		fmt.Fprint(s.cfg.Out, out)
+	}
+	return err
+}
+
+// runNotes shows a plan's summary and notes only.
+func (s *session) runNotes(ctx context.Context, args ...string) error {
+	out, err := s.exec(ctx, 0, args...)
+	notes := false
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, "Plan:"):
+			fmt.Fprintln(s.cfg.Out, line)
+		case strings.HasPrefix(line, "Notes:"):
+			notes = true
+			fmt.Fprintln(s.cfg.Out, line)
+		case notes && strings.HasPrefix(line, "  "):
+			fmt.Fprintln(s.cfg.Out, line)
+		}
 	}
 	return err
 }

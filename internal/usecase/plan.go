@@ -6,9 +6,11 @@ package usecase
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/config"
+	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/diag"
 	"github.com/honua-io/honua-gitops/internal/loader"
 	"github.com/honua-io/honua-gitops/internal/plan"
@@ -111,12 +113,47 @@ func (w *Workspace) Plan(ctx context.Context, req PlanRequest) (*plan.Plan, erro
 		Recorded:      snap.Resources,
 		RecordedState: recState,
 	}
+	p := plan.Compute(in)
+	if h, ok := req.Recorded.(HistoryReader); ok {
+		latest, found, err := h.Latest(ctx, req.Environment)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			p.Notes = append(p.Notes, historyNotes(req.Environment, latest)...)
+		}
+	}
 	if req.Live != nil {
 		live, err := req.Live.Live(ctx, req.Environment)
 		if err != nil {
 			return nil, fmt.Errorf("read live state of %s: %w", req.Environment, err)
 		}
 		in.Live, in.LiveRead = live, true
+		notes := p.Notes
+		p = plan.Compute(in)
+		p.Notes = notes
 	}
-	return plan.Compute(in), nil
+	return p, nil
+}
+
+// HistoryReader is implemented by recorded-state sources that know the
+// deployment history (the state branch).
+type HistoryReader interface {
+	Latest(ctx context.Context, env string) (deploy.Summary, bool, error)
+}
+
+// historyNotes tells reviewers what the last deployment means for this
+// plan: after a rollback, applying the repository re-applies what was
+// rolled back; after a failure, recorded state holds what did land.
+func historyNotes(env string, s deploy.Summary) []string {
+	switch {
+	case s.Kind == deploy.KindRollback && s.Status == deploy.Succeeded:
+		return []string{fmt.Sprintf("%s was rolled back to deployment %s by %s at %s (deployment %s); applying this plan re-applies what was rolled back.",
+			env, s.RollbackTo, s.Actor, s.FinishedAt.Format(time.RFC3339), s.ID)}
+	case s.Status == deploy.Failed || s.Status == deploy.RolledBack:
+		return []string{fmt.Sprintf("The last deployment of %s (%s, %s) ended %s; recorded state holds exactly what it applied.", env, s.ID, s.Actor, s.Status)}
+	case !s.Status.Final():
+		return []string{fmt.Sprintf("Deployment %s of %s is still %s.", s.ID, env, s.Status)}
+	}
+	return nil
 }

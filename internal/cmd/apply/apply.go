@@ -13,24 +13,34 @@ import (
 	"github.com/honua-io/honua-gitops/internal/app"
 	engine "github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
+	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/redact"
 	"github.com/honua-io/honua-gitops/internal/render"
+	"github.com/honua-io/honua-gitops/internal/resource"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
 
-// Options are the inputs of apply.
+// Options are the inputs of apply (and of rollback, which applies a
+// recorded snapshot through the same path).
 type Options struct {
-	IO       *iostreams.IOStreams
-	Getenv   func(string) string
-	Logger   *slog.Logger
-	Version  string
-	Env      cmdutil.EnvFlags
-	State    cmdutil.StateFlags
-	Targets  cmdutil.TargetFlags
-	Strategy string
-	// Concurrency bounds parallel writes within a dependency level.
+	IO      *iostreams.IOStreams
+	Getenv  func(string) string
+	Logger  *slog.Logger
+	Version string
+	Now     func() time.Time
+	Env     cmdutil.EnvFlags
+	Targets cmdutil.TargetFlags
+	Branch  cmdutil.BranchFlags
+	Deploy  DeployFlags
+	// Connect opens targets; tests replace it.
+	Connect usecase.Connector
+}
+
+// DeployFlags are the flags every deploying command shares.
+type DeployFlags struct {
+	Strategy     string
 	Concurrency  int
 	DryRun       bool
 	DriftGuard   string
@@ -39,19 +49,64 @@ type Options struct {
 	Rollback     bool
 	PlanHash     string
 	Format       string
-	// Connect opens targets; tests replace it.
-	Connect usecase.Connector
+	Actor        string
+	Reason       string
+	PR           int
+	ClaimTimeout time.Duration
+	Wait         time.Duration
+	TakeOver     bool
+}
+
+// AddDeployFlags registers the flags of deploying commands.
+func AddDeployFlags(cmd *cobra.Command, f *DeployFlags) {
+	cmd.Flags().StringVar(&f.Strategy, "strategy", "auto", "how to write: auto, manifest (one manifest apply) or resources (per-resource CRUD)")
+	cmd.Flags().IntVar(&f.Concurrency, "concurrency", 8, "parallel writes within a dependency level (resources strategy)")
+	cmd.Flags().BoolVar(&f.DryRun, "dry-run", false, "show what would be written, validated by the server where it can; write and record nothing")
+	cmd.Flags().StringVar(&f.DriftGuard, "drift-guard", "fail", "when live state differs from recorded state: fail, warn or overwrite")
+	cmd.Flags().BoolVar(&f.NoVerify, "no-verify", false, "skip reading live state back after writing")
+	cmd.Flags().DurationVar(&f.ReadyTimeout, "ready-timeout", 30*time.Second, "wait this long for the server to report ready after writing (0 to skip)")
+	cmd.Flags().BoolVar(&f.Rollback, "rollback-on-failure", false, "when a write fails, revert what this deployment changed")
+	cmd.Flags().StringVar(&f.PlanHash, "plan-hash", "", "deploy only if the plan's hash is this one (the hash that was reviewed)")
+	cmd.Flags().StringVar(&f.Format, "format", "text", "output `format`: text or json")
+	cmd.Flags().StringVar(&f.Actor, "actor", "", "who deploys (default: GITHUB_ACTOR, else the system user)")
+	cmd.Flags().StringVar(&f.Reason, "reason", "", "why, recorded with the deployment")
+	cmd.Flags().IntVar(&f.PR, "pr", 0, "pull request `number` being deployed, recorded with the deployment")
+	cmd.Flags().DurationVar(&f.ClaimTimeout, "claim-timeout", 30*time.Minute, "a claim on an environment older than this is stale")
+	cmd.Flags().DurationVar(&f.Wait, "wait", 10*time.Minute, "how long to wait while another deployment holds the environment")
+	cmd.Flags().BoolVar(&f.TakeOver, "take-over-stale-claim", false, "take over a stale claim left by a deployment that died")
+}
+
+// Check validates deploy flags.
+func (f DeployFlags) Check() error {
+	switch engine.Strategy(f.Strategy) {
+	case engine.StrategyAuto, engine.StrategyManifest, engine.StrategyResources:
+	default:
+		return app.FlagErrorf("`--strategy` must be auto, manifest or resources, not %q", f.Strategy)
+	}
+	switch engine.GuardMode(f.DriftGuard) {
+	case engine.GuardFail, engine.GuardWarn, engine.GuardOverwrite:
+	default:
+		return app.FlagErrorf("`--drift-guard` must be fail, warn or overwrite, not %q", f.DriftGuard)
+	}
+	if f.Concurrency < 1 || f.Concurrency > 64 {
+		return app.FlagErrorf("`--concurrency` must be between 1 and 64")
+	}
+	if f.Format != "text" && f.Format != "json" {
+		return app.FlagErrorf("`--format` must be text or json, not %q", f.Format)
+	}
+	return nil
 }
 
 // NewCmdApply builds the command; runF replaces the run in tests.
 func NewCmdApply(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Getenv: f.Getenv, Logger: f.Logger, Version: f.Version}
+	opts := &Options{IO: f.IOStreams, Getenv: f.Getenv, Logger: f.Logger, Version: f.Version, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "apply",
-		Short: "Apply an environment to its Honua targets and record what was applied",
-		Long: `Plan the environment against its recorded state, then apply the operations to
-each target in dependency order, verify the result by reading it back, and
-record exactly what was applied (the next plan starts from there).
+		Short: "Apply an environment to its Honua targets and record the deployment",
+		Long: `Plan the environment against its recorded state on the state branch, claim
+the environment there (an intent commit), apply the operations to each
+target in dependency order, verify the result by reading it back, and
+record the deployment (a result commit with the new snapshot).
 
 Only resources honua-gitops applied before, and that still carry its
 gitops.honua.io/managed-by annotation on the server, are ever deleted.
@@ -59,56 +114,48 @@ Before writing, the drift guard compares live state with recorded state:
 fail (default) refuses with exit code 4, warn applies and reports it,
 overwrite also restores drifted resources.
 
+If another deployment changes the environment first, apply re-plans; when
+the plan is no longer the one approved (--plan-hash, or the one computed at
+the start), it stops with "state moved" (exit code 4) instead of applying
+something nobody reviewed.
+
 Credentials come from HONUA_API_KEY, or the variable honua-gitops.yaml
 names for the target. ${secret:NAME} placeholders are resolved from the
 environment at this point only.`,
 		Example: `  HONUA_API_KEY=... honua-gitops apply --env staging
   honua-gitops apply --env dev --target http://127.0.0.1:8080 --strategy resources
-  honua-gitops apply --env production --plan-hash 3b1f... --format json`,
+  honua-gitops apply --env production --plan-hash 3b1f... --push --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Env.Env == "" {
 				return app.FlagErrorf("name the environment to apply with `--env`")
 			}
-			switch engine.Strategy(opts.Strategy) {
-			case engine.StrategyAuto, engine.StrategyManifest, engine.StrategyResources:
-			default:
-				return app.FlagErrorf("`--strategy` must be auto, manifest or resources, not %q", opts.Strategy)
-			}
-			switch engine.GuardMode(opts.DriftGuard) {
-			case engine.GuardFail, engine.GuardWarn, engine.GuardOverwrite:
-			default:
-				return app.FlagErrorf("`--drift-guard` must be fail, warn or overwrite, not %q", opts.DriftGuard)
-			}
-			if opts.Concurrency < 1 || opts.Concurrency > 64 {
-				return app.FlagErrorf("`--concurrency` must be between 1 and 64")
-			}
-			if opts.Format != "text" && opts.Format != "json" {
-				return app.FlagErrorf("`--format` must be text or json, not %q", opts.Format)
+			if err := opts.Deploy.Check(); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return Run(cmd.Context(), opts)
+			return Run(cmd.Context(), opts, nil)
 		},
 	}
 	cmdutil.AddEnvFlags(cmd, &opts.Env, "")
-	cmdutil.AddStateFlags(cmd, &opts.State)
 	cmdutil.AddTargetFlags(cmd, &opts.Targets)
-	cmd.Flags().StringVar(&opts.Strategy, "strategy", "auto", "how to write: auto, manifest (one manifest apply) or resources (per-resource CRUD)")
-	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 8, "parallel writes within a dependency level (resources strategy)")
-	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show what would be written, validated by the server where it can; write nothing")
-	cmd.Flags().StringVar(&opts.DriftGuard, "drift-guard", "fail", "when live state differs from recorded state: fail, warn or overwrite")
-	cmd.Flags().BoolVar(&opts.NoVerify, "no-verify", false, "skip reading live state back after writing")
-	cmd.Flags().DurationVar(&opts.ReadyTimeout, "ready-timeout", 30*time.Second, "wait this long for the server to report ready after writing (0 to skip)")
-	cmd.Flags().BoolVar(&opts.Rollback, "rollback-on-failure", false, "when a write fails, revert what this apply changed")
-	cmd.Flags().StringVar(&opts.PlanHash, "plan-hash", "", "apply only if the plan's hash is this one (the hash that was reviewed)")
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `format`: text or json")
+	cmd.Flags().BoolVar(&opts.Branch.Push, "push", false, "record on origin's state branch (fetch before, push after, with a lease); on by default in GitHub Actions")
+	AddDeployFlags(cmd, &opts.Deploy)
 	return cmd
 }
 
-// Run applies.
-func Run(ctx context.Context, opts *Options) error {
+// Rollback says what a rollback deploys instead of the repository.
+type Rollback struct {
+	To       string
+	Snapshot []*resource.Resource
+	// Source is the source of the deployment returned to.
+	Source deploy.Source
+}
+
+// Run deploys; with rb it deploys a recorded snapshot as a rollback.
+func Run(ctx context.Context, opts *Options, rb *Rollback) error {
 	red := &redact.Redactor{}
 	out, errOut := red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
 	ws, err := usecase.OpenWorkspace(opts.Env.Dir)
@@ -126,54 +173,40 @@ func Run(ctx context.Context, opts *Options) error {
 	for _, t := range targets {
 		red.Add(t.Credential)
 	}
-	recorded, err := cmdutil.RecordedReader(opts.Env.Dir, opts.State, 1)
+	store, err := cmdutil.RequireStateBranch(opts.Env.Dir, ws.Config, opts.Branch, opts.Getenv)
 	if err != nil {
 		return err
-	}
-	var store usecase.RecordedWriter
-	if !opts.DryRun {
-		if store, err = cmdutil.RecordedWriter(opts.Env.Dir, opts.State); err != nil {
-			return err
-		}
 	}
 	connect := opts.Connect
 	if connect == nil {
 		connect = cmdutil.Connector(opts.Logger)
 	}
-	report, err := ws.Apply(ctx, usecase.ApplyRequest{
-		Environment: env.Name, Targets: targets, Recorded: recorded, Store: store, Connect: connect,
-		ExpectedPlanHash: opts.PlanHash, Log: opts.Logger,
+	f := opts.Deploy
+	source := cmdutil.SourceOf(opts.Env.Dir)
+	source.PR = f.PR
+	req := usecase.DeployRequest{
+		Environment: env.Name, Targets: targets, Connect: connect, Branch: store, BranchName: ws.Config.StateBranch,
+		ApprovedPlanHash: f.PlanHash, Actor: cmdutil.Actor(f.Actor, opts.Getenv), Reason: f.Reason, Source: source,
+		ClaimTimeout: f.ClaimTimeout, WaitForClaim: f.Wait, TakeOverStaleClaim: f.TakeOver, Now: opts.Now, Log: opts.Logger,
 		Engine: engine.Request{
 			Secrets: func(name string) (string, bool) { v := opts.Getenv(name); return v, v != "" },
 			Redact:  red.Add,
-			Guard:   engine.GuardMode(opts.DriftGuard),
-			Options: engine.Options{Strategy: engine.Strategy(opts.Strategy), Concurrency: opts.Concurrency, DryRun: opts.DryRun},
-			Verify:  !opts.NoVerify, ReadyTimeout: opts.ReadyTimeout, RollbackOnFailure: opts.Rollback,
+			Guard:   engine.GuardMode(f.DriftGuard),
+			Options: engine.Options{Strategy: engine.Strategy(f.Strategy), Concurrency: f.Concurrency, DryRun: f.DryRun},
+			Verify:  !f.NoVerify, ReadyTimeout: f.ReadyTimeout, RollbackOnFailure: f.Rollback,
 		},
-	})
+	}
+	if rb != nil {
+		req.Kind, req.Desired, req.RollbackTo, req.Source = deploy.KindRollback, rb.Snapshot, rb.To, rb.Source
+	}
+	report, err := ws.Deploy(ctx, req)
+	if report != nil && (err == nil || report.Plan != nil) {
+		if werr := write(out, report, f.Format, opts.IO.ColorEnabled(), ws.Config.StateBranch); werr != nil {
+			return werr
+		}
+	}
 	if err != nil {
 		return red.Error(err)
-	}
-	if opts.Format == "json" {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(report); err != nil {
-			return err
-		}
-	} else {
-		color := opts.IO.ColorEnabled()
-		if err := render.Text(out, []*plan.Plan{report.Plan}, render.TextOptions{Color: color, Compact: true}); err != nil {
-			return err
-		}
-		writeJournal(out, report, color)
-		if report.Recorded {
-			where := opts.State.File
-			if where == "" {
-				where = ".git/honua-gitops/" + env.Name + "/snapshot.json"
-			}
-			fmt.Fprintf(out, "State recorded: %s\n", where)
-		}
 	}
 	if err := report.Err(); err != nil {
 		if _, refused := err.(*app.RefusedError); !refused {
@@ -183,4 +216,38 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	return nil
+}
+
+func write(w interface{ Write([]byte) (int, error) }, report *usecase.DeployReport, format string, color bool, branch string) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(report)
+	}
+	if report.Plan != nil {
+		if err := render.Text(w, []*plan.Plan{report.Plan}, render.TextOptions{Color: color, Compact: true}); err != nil {
+			return err
+		}
+	}
+	if report.NoChanges {
+		fmt.Fprintln(w, "Nothing to deploy; no deployment recorded.")
+		return nil
+	}
+	writeJournal(w, report.DryRun, report.Targets, color)
+	if d := report.Deployment; d != nil && report.Recorded {
+		fmt.Fprintf(w, "Deployment %s %s; recorded on %s (%s).\n", d.ID, d.Status, branch, shortHash(report.Commits))
+	}
+	return nil
+}
+
+func shortHash(commits []string) string {
+	if len(commits) == 0 {
+		return "no commit"
+	}
+	c := commits[len(commits)-1]
+	if len(c) > 7 {
+		c = c[:7]
+	}
+	return "commit " + c
 }

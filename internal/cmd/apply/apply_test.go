@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,10 +57,11 @@ func TestApplyThenPlanShowsNoChanges(t *testing.T) {
 	r := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url)
 	require.Equal(t, app.ExitOK, r.Code, r.Stdout+r.Stderr)
 	assert.Contains(t, r.Stdout, "19 applied, 0 failed, 0 skipped; verified by reading live state back")
-	assert.Contains(t, r.Stdout, "State recorded: .git/honua-gitops/staging/snapshot.json")
+	assert.Regexp(t, `Deployment \d{8}T\d{9}Z-[0-9a-f]{6} succeeded; recorded on honua-gitops/state \(commit [0-9a-f]{7}\)`, r.Stdout)
 	assert.Len(t, serverIDs(t, url), 19)
-	_, err := os.Stat(filepath.Join(dir, ".git", "honua-gitops", "staging", "snapshot.json"))
-	require.NoError(t, err, "state lives in .git, never in the work tree")
+	assert.Contains(t, git(t, dir, "show", "honua-gitops/state:staging/snapshot.json"), `"name": "gis-postgis"`)
+	assert.Empty(t, git(t, dir, "status", "--porcelain"), "the work tree is untouched")
+	assert.Equal(t, "main", strings.TrimSpace(git(t, dir, "rev-parse", "--abbrev-ref", "HEAD")), "HEAD is untouched")
 
 	p := cmdtest.Run(t, nil, "plan", "--env", "staging", "--dir", dir, "--detailed-exitcode")
 	assert.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
@@ -72,7 +74,7 @@ func TestApplyThenPlanShowsNoChanges(t *testing.T) {
 	for _, strategy := range []string{"manifest", "resources"} {
 		again := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--strategy", strategy)
 		assert.Equal(t, app.ExitOK, again.Code, again.Stderr)
-		assert.Contains(t, again.Stdout, "nothing to write")
+		assert.Contains(t, again.Stdout, "Nothing to deploy; no deployment recorded.")
 	}
 }
 
@@ -136,13 +138,13 @@ func TestApplySecretsAndRedaction(t *testing.T) {
 	require.Equal(t, app.ExitOK, r.Code, r.Stderr)
 	var report map[string]any
 	require.NoError(t, json.Unmarshal([]byte(r.Stdout), &report))
-	snapshot, err := os.ReadFile(filepath.Join(dir, ".git/honua-gitops/development/snapshot.json"))
-	require.NoError(t, err)
-	for what, text := range map[string]string{"stdout": r.Stdout, "stderr": r.Stderr, "snapshot": string(snapshot)} {
+	snapshot := git(t, dir, "show", "honua-gitops/state:development/snapshot.json")
+	branchLog := git(t, dir, "log", "-p", "honua-gitops/state")
+	for what, text := range map[string]string{"stdout": r.Stdout, "stderr": r.Stderr, "snapshot": snapshot, "state branch": branchLog} {
 		assert.NotContains(t, text, password, what)
 		assert.NotContains(t, text, key, what)
 	}
-	assert.Contains(t, string(snapshot), "${secret:DEV_GIS_DB_PASSWORD}")
+	assert.Contains(t, snapshot, "${secret:DEV_GIS_DB_PASSWORD}")
 
 	c, _ := honua.New(honua.Config{BaseURL: url, Credential: key})
 	conn, err := c.GetResource(context.Background(), resource.Identity{Kind: "Connection", Namespace: "city", Name: "gis-postgis"})
@@ -182,7 +184,7 @@ func TestApplyOutsideAGitRepository(t *testing.T) {
 	_, url := setup(t)
 	r := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", cmdtest.CopyExample(t), "--target", url)
 	assert.Equal(t, app.ExitInvalid, r.Code)
-	assert.Contains(t, r.Stderr, "is not a git repository, so apply has nowhere to record what it applied")
+	assert.Contains(t, r.Stderr, "is not a git repository: deployments are recorded on its state branch honua-gitops/state")
 	assert.Empty(t, serverIDs(t, url))
 }
 
@@ -192,6 +194,18 @@ func TestDryRunWritesNothing(t *testing.T) {
 	require.Equal(t, app.ExitOK, r.Code, r.Stderr)
 	assert.Contains(t, r.Stdout, "19 would be written (nothing was)")
 	assert.Empty(t, serverIDs(t, url))
-	_, err := os.Stat(filepath.Join(dir, ".git/honua-gitops/staging/snapshot.json"))
-	assert.True(t, os.IsNotExist(err))
+	cmd := exec.Command("git", "rev-parse", "--verify", "-q", "honua-gitops/state")
+	cmd.Dir = dir
+	assert.Error(t, cmd.Run(), "no state branch was created")
 }
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	return string(out)
+}
+
+var execCommand = exec.Command

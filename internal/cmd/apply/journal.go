@@ -12,14 +12,14 @@ import (
 
 // writeJournal prints, per target, every operation's outcome: what people
 // need to trust an apply, or to pick up after a failure.
-func writeJournal(w io.Writer, r *usecase.ApplyReport, color bool) {
+func writeJournal(w io.Writer, dryRun bool, targets []usecase.TargetReport, color bool) {
 	paint := func(code, s string) string {
 		if !color {
 			return s
 		}
 		return "\x1b[" + code + "m" + s + "\x1b[0m"
 	}
-	for _, t := range r.Targets {
+	for _, t := range targets {
 		fmt.Fprintln(w)
 		if t.Outcome == nil {
 			fmt.Fprintf(w, "Target %s (%s): %s\n", t.Name, t.URL, paint("31", "not applied"))
@@ -28,7 +28,7 @@ func writeJournal(w io.Writer, r *usecase.ApplyReport, color bool) {
 		}
 		o := t.Outcome
 		verb := "Applied to"
-		if r.DryRun {
+		if dryRun {
 			verb = "Dry run against"
 		}
 		fmt.Fprintf(w, "%s %s\n", verb, o.Target)
@@ -52,7 +52,7 @@ func writeJournal(w io.Writer, r *usecase.ApplyReport, color bool) {
 		}
 		c := o.Counts()
 		summary := fmt.Sprintf("  %d applied, %d failed, %d skipped", c[engine.Applied], c[engine.Failed], c[engine.Skipped])
-		if r.DryRun {
+		if dryRun {
 			summary = fmt.Sprintf("  %d would be written (nothing was)", c[engine.Planned])
 		} else if o.Verified {
 			summary += "; verified by reading live state back"

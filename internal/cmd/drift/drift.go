@@ -15,6 +15,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/redact"
+	"github.com/honua-io/honua-gitops/internal/statebranch"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
 
@@ -27,6 +28,7 @@ type Options struct {
 	Env              cmdutil.EnvFlags
 	State            cmdutil.StateFlags
 	Targets          cmdutil.TargetFlags
+	Branch           cmdutil.BranchFlags
 	Format           string
 	DetailedExitCode bool
 	Connect          usecase.Connector
@@ -60,6 +62,7 @@ create that already exist there (unmanaged). Secret fields are not compared.`,
 	cmdutil.AddEnvFlags(cmd, &opts.Env, "")
 	cmdutil.AddStateFlags(cmd, &opts.State)
 	cmdutil.AddTargetFlags(cmd, &opts.Targets)
+	cmd.Flags().BoolVar(&opts.Branch.Push, "fetch", false, "read the state branch from origin (always in GitHub Actions)")
 	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `format`: text or json")
 	cmd.Flags().BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 3 when drift is found")
 	return cmd
@@ -87,7 +90,10 @@ func Run(ctx context.Context, opts *Options) error {
 	for _, t := range targets {
 		red.Add(t.Credential)
 	}
-	recorded, err := cmdutil.RecordedReader(opts.Env.Dir, opts.State, 1)
+	recorded, err := cmdutil.RecordedReader(opts.Env.Dir, opts.State, 1, func() (*statebranch.Store, string, error) {
+		s, err := cmdutil.OpenStateBranch(opts.Env.Dir, ws.Config, opts.Branch, opts.Getenv)
+		return s, ws.Config.StateBranch, err
+	})
 	if err != nil {
 		return err
 	}
@@ -148,7 +154,11 @@ func writeText(w io.Writer, reports []usecase.DriftReport) {
 			fmt.Fprintf(w, "  %d drifted; `honua-gitops apply --drift-guard=overwrite` restores the repository's version.\n", len(r.Drift))
 		}
 		if r.PendingChanges > 0 {
-			fmt.Fprintf(w, "  (%d changes in the repository are not applied yet: see `honua-gitops plan --env %s`)\n", r.PendingChanges, r.Environment)
+			noun := "changes"
+			if r.PendingChanges == 1 {
+				noun = "change"
+			}
+			fmt.Fprintf(w, "  (%d %s in the repository not applied yet: see `honua-gitops plan --env %s`)\n", r.PendingChanges, noun, r.Environment)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/render"
+	"github.com/honua-io/honua-gitops/internal/statebranch"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
 
@@ -27,6 +28,7 @@ type Options struct {
 	Logger           *slog.Logger
 	Version          string
 	Targets          cmdutil.TargetFlags
+	Branch           cmdutil.BranchFlags
 	Connect          usecase.Connector
 	Env              cmdutil.EnvFlags
 	State            cmdutil.StateFlags
@@ -47,9 +49,9 @@ func NewCmdPlan(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 environments/<env>, variables substituted) with its recorded state (the last
 applied snapshot) and print the operations, field by field, in apply order.
 
-Recorded state is read from --state-file, from <env>/snapshot.json at
---state-ref, or by default from where apply records it (empty when nothing
-was applied yet). With --target, live state is read from that Honua server
+Recorded state is read from the state branch (honua-gitops/state by
+default; empty when nothing was applied yet), from --state-file, or from
+<env>/snapshot.json at --state-ref. With --target, live state is read from that Honua server
 too, and drift (live differs from recorded) is shown; it never changes the
 operations or the plan hash.`,
 		Example: `  honua-gitops plan --env staging
@@ -78,6 +80,7 @@ operations or the plan hash.`,
 	cmdutil.AddEnvFlags(cmd, &opts.Env, "plan every environment")
 	cmdutil.AddStateFlags(cmd, &opts.State)
 	cmdutil.AddTargetFlags(cmd, &opts.Targets)
+	cmd.Flags().BoolVar(&opts.Branch.Push, "fetch", false, "read the state branch from origin (always in GitHub Actions)")
 	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text, markdown or json")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the plan to `file` instead of stdout")
 	cmd.Flags().BoolVar(&opts.Compact, "compact", false, "text format: list creates and deletes without their fields")
@@ -95,7 +98,10 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	recorded, err := cmdutil.RecordedReader(opts.Env.Dir, opts.State, len(envs))
+	recorded, err := cmdutil.RecordedReader(opts.Env.Dir, opts.State, len(envs), func() (*statebranch.Store, string, error) {
+		s, err := cmdutil.OpenStateBranch(opts.Env.Dir, ws.Config, opts.Branch, opts.Getenv)
+		return s, ws.Config.StateBranch, err
+	})
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/honua-io/honua-gitops/internal/cmd/apply"
+	"github.com/honua-io/honua-gitops/internal/cmd/deployment"
+	"github.com/honua-io/honua-gitops/internal/cmd/deployments"
 	"github.com/honua-io/honua-gitops/internal/cmd/drift"
 	"github.com/honua-io/honua-gitops/internal/cmd/plan"
+	"github.com/honua-io/honua-gitops/internal/cmd/rollback"
 	"github.com/honua-io/honua-gitops/internal/cmd/schema"
+	"github.com/honua-io/honua-gitops/internal/cmd/status"
 	"github.com/honua-io/honua-gitops/internal/cmd/validate"
 	"github.com/honua-io/honua-gitops/internal/cmd/version"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
@@ -31,6 +35,10 @@ and record what was applied.`,
 		plan.NewCmdPlan(f, nil),
 		apply.NewCmdApply(f, nil),
 		drift.NewCmdDrift(f, nil),
+		status.NewCmdStatus(f),
+		deployments.NewCmdDeployments(f),
+		deployment.NewCmdDeployment(f),
+		rollback.NewCmdRollback(f),
 		schema.NewCmdSchema(f),
 		version.NewCmdVersion(f),
 	)

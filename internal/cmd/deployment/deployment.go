@@ -1,0 +1,122 @@
+// Package deployment is the `honua-gitops deployment <id>` command.
+package deployment
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/apply"
+	"github.com/honua-io/honua-gitops/internal/cmdutil"
+	"github.com/honua-io/honua-gitops/internal/deploy"
+	"github.com/honua-io/honua-gitops/internal/usecase"
+)
+
+// NewCmdDeployment builds the command.
+func NewCmdDeployment(f *cmdutil.Factory) *cobra.Command {
+	var envFlags cmdutil.EnvFlags
+	var branch cmdutil.BranchFlags
+	var format string
+	cmd := &cobra.Command{
+		Use:   "deployment <id>",
+		Short: "Show one deployment: its timeline, plan and per-resource results",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return app.FlagErrorf("`--format` must be text or json, not %q", format)
+			}
+			ws, err := usecase.OpenWorkspace(envFlags.Dir)
+			if err != nil {
+				return err
+			}
+			envs, err := ws.Environments(envFlags.Env, false)
+			if err != nil {
+				return err
+			}
+			store, err := cmdutil.RequireStateBranch(envFlags.Dir, ws.Config, branch, f.Getenv)
+			if err != nil {
+				return err
+			}
+			d, err := usecase.FindDeployment(cmd.Context(), store, envs, args[0])
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				enc := json.NewEncoder(f.IOStreams.Out)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(d)
+			}
+			writeText(f.IOStreams.Out, d)
+			return nil
+		},
+	}
+	cmdutil.AddEnvFlags(cmd, &envFlags, "")
+	cmd.Flags().BoolVar(&branch.Push, "fetch", false, "read the state branch from origin (always in GitHub Actions)")
+	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text or json")
+	return cmd
+}
+
+func writeText(w io.Writer, d *deploy.Deployment) {
+	fmt.Fprintf(w, "Deployment %s — %s of %s, %s\n", d.ID, d.Kind, d.Environment, strings.ToUpper(string(d.Status)))
+	if d.Kind == deploy.KindRollback {
+		fmt.Fprintf(w, "  returned to:  deployment %s\n", d.RollbackTo)
+	}
+	if d.Source.Commit != "" {
+		src := d.Source.Commit
+		if d.Source.Ref != "" {
+			src += " (" + d.Source.Ref + ")"
+		}
+		if d.Source.PR > 0 {
+			src += fmt.Sprintf(", PR #%d", d.Source.PR)
+		}
+		fmt.Fprintf(w, "  source:       %s\n", src)
+	}
+	fmt.Fprintf(w, "  actor:        %s\n", d.Actor)
+	if d.Reason != "" {
+		fmt.Fprintf(w, "  reason:       %s\n", d.Reason)
+	}
+	if len(d.Approvers) > 0 {
+		fmt.Fprintf(w, "  approvers:    %s\n", strings.Join(d.Approvers, ", "))
+	}
+	if d.RunURL != "" {
+		fmt.Fprintf(w, "  run:          %s\n", d.RunURL)
+	}
+	fmt.Fprintf(w, "  plan:         %s (+%d ~%d -%d, %d unchanged)\n", d.Plan.Hash, d.Plan.Summary.Create, d.Plan.Summary.Update, d.Plan.Summary.Delete, d.Plan.Summary.Unchanged)
+	if d.Snapshot != "" {
+		fmt.Fprintf(w, "  snapshot:     %s\n", d.Snapshot)
+	}
+	fmt.Fprintln(w, "\nTimeline:")
+	for _, t := range d.Transitions {
+		fmt.Fprintf(w, "  %s  %-17s %s\n", t.At.Format("2006-01-02 15:04:05Z07:00"), t.Status, t.Message)
+	}
+	for _, t := range d.Targets {
+		fmt.Fprintf(w, "\nTarget %s (%s):\n", t.Name, t.URL)
+		if t.Error != "" {
+			fmt.Fprintf(w, "  not applied: %s\n", t.Error)
+		}
+		for _, r := range t.Results {
+			fmt.Fprintf(w, "  %-8s %-7s %s/%s/%s%s\n", r.Status, r.Action, r.Kind, r.Namespace, r.Name, msg(r))
+		}
+		for _, p := range t.Problems {
+			fmt.Fprintf(w, "  problem: %s\n", p)
+		}
+		if len(t.RolledBack) > 0 {
+			fmt.Fprintln(w, "  rolled back:")
+			for _, r := range t.RolledBack {
+				fmt.Fprintf(w, "    %-8s %-7s %s/%s/%s%s\n", r.Status, r.Action, r.Kind, r.Namespace, r.Name, msg(r))
+			}
+		}
+	}
+}
+
+func msg(r apply.Result) string {
+	if r.Message == "" {
+		return ""
+	}
+	return ": " + r.Message
+}

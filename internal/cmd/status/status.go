@@ -1,0 +1,189 @@
+// Package status is the `honua-gitops status` command.
+package status
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/cmdutil"
+	"github.com/honua-io/honua-gitops/internal/iostreams"
+	"github.com/honua-io/honua-gitops/internal/redact"
+	"github.com/honua-io/honua-gitops/internal/state"
+	"github.com/honua-io/honua-gitops/internal/statebranch"
+	"github.com/honua-io/honua-gitops/internal/usecase"
+)
+
+// Options are the inputs of status.
+type Options struct {
+	IO      *iostreams.IOStreams
+	Getenv  func(string) string
+	Logger  *slog.Logger
+	Version string
+	Now     func() time.Time
+	Env     cmdutil.EnvFlags
+	Targets cmdutil.TargetFlags
+	Branch  cmdutil.BranchFlags
+	Format  string
+	Connect usecase.Connector
+}
+
+// NewCmdStatus builds the command.
+func NewCmdStatus(f *cmdutil.Factory) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Getenv: f.Getenv, Logger: f.Logger, Version: f.Version, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show what is deployed where, and how far git is ahead of it",
+		Long: `For each environment (or one, with --env): the deployed source commit and how
+many commits the default branch is ahead of it, the last deployment and its
+result and age, whether a deployment holds the environment now, and drift
+when a target is given or its credential is set.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Format != "text" && opts.Format != "json" {
+				return app.FlagErrorf("`--format` must be text or json, not %q", opts.Format)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddEnvFlags(cmd, &opts.Env, "")
+	cmdutil.AddTargetFlags(cmd, &opts.Targets)
+	cmd.Flags().BoolVar(&opts.Branch.Push, "fetch", false, "read the state branch from origin (always in GitHub Actions)")
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `format`: text or json")
+	return cmd
+}
+
+func run(ctx context.Context, opts *Options) error {
+	red := &redact.Redactor{}
+	out := red.Writer(opts.IO.Out)
+	ws, err := usecase.OpenWorkspace(opts.Env.Dir)
+	if err != nil {
+		return err
+	}
+	envs, err := ws.Environments(opts.Env.Env, false)
+	if err != nil {
+		return err
+	}
+	store, err := cmdutil.RequireStateBranch(opts.Env.Dir, ws.Config, opts.Branch, opts.Getenv)
+	if err != nil {
+		return err
+	}
+	statuses, err := usecase.Status(ctx, store, envs, func(c string) (string, int) { return cmdutil.Ahead(opts.Env.Dir, c) })
+	if err != nil {
+		return err
+	}
+	for i := range statuses {
+		checkDrift(ctx, opts, ws, store, red, &statuses[i])
+	}
+	if opts.Format == "json" {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(statuses)
+	}
+	writeText(out, statuses, opts.Now())
+	return nil
+}
+
+// checkDrift reads live state when a target can be reached: given with
+// --target, or configured with its credential set. It never fails status.
+func checkDrift(ctx context.Context, opts *Options, ws *usecase.Workspace, store *statebranch.Store, red *redact.Redactor, st *usecase.EnvironmentStatus) {
+	env := ws.Config.Environment(st.Environment)
+	targets, err := opts.Targets.Resolve(env, opts.Getenv, true, "honua-gitops/"+opts.Version)
+	if err != nil || len(targets) == 0 {
+		st.DriftNote = "not checked (no target credential)"
+		return
+	}
+	for _, t := range targets {
+		red.Add(t.Credential)
+	}
+	connect := opts.Connect
+	if connect == nil {
+		connect = cmdutil.Connector(opts.Logger)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	reports, err := ws.Drift(ctx, st.Environment, targets, state.Branch{Store: store, Name: ws.Config.StateBranch}, connect)
+	if err != nil {
+		st.DriftNote = "not checked: " + err.Error()
+		return
+	}
+	st.Drift = map[string]int{}
+	for _, r := range reports {
+		if r.Error != "" {
+			st.DriftNote = r.Target + " unreachable"
+			continue
+		}
+		st.Drift[r.Target] = len(r.Drift)
+	}
+}
+
+func writeText(w io.Writer, statuses []usecase.EnvironmentStatus, now time.Time) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ENVIRONMENT\tDEPLOYED\tBEHIND\tLAST DEPLOYMENT\tRESULT\tAGE\tDRIFT")
+	for _, s := range statuses {
+		deployed, behind := "-", "-"
+		if s.Deployed != nil {
+			deployed = shortSHA(s.Deployed.SourceCommit)
+			if s.RolledBack() {
+				deployed = "rolled back to " + s.Deployed.RollbackTo
+			}
+			switch {
+			case s.Ahead == 0:
+				behind = "up to date"
+			case s.Ahead > 0:
+				behind = fmt.Sprintf("%d on %s", s.Ahead, s.DefaultBranch)
+			default:
+				behind = "unknown"
+			}
+		}
+		last, result, age := "never deployed", "-", "-"
+		if l := s.Latest; l != nil {
+			last = fmt.Sprintf("%s %s", l.ID, l.Kind)
+			result = string(l.Status)
+			at := l.FinishedAt
+			if at.IsZero() {
+				at = l.StartedAt
+			}
+			age = usecase.Age(now, at)
+		}
+		if s.Claim != nil {
+			result += fmt.Sprintf(" (held by %s)", s.Claim.Deployment)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Environment, deployed, behind, last, result, age, driftText(s))
+	}
+	_ = tw.Flush()
+}
+
+func driftText(s usecase.EnvironmentStatus) string {
+	if len(s.Drift) == 0 {
+		if s.DriftNote != "" {
+			return s.DriftNote
+		}
+		return "-"
+	}
+	total := 0
+	for _, n := range s.Drift {
+		total += n
+	}
+	if total == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%d drifted", total)
+}
+
+func shortSHA(s string) string {
+	if len(s) > 7 {
+		return s[:7]
+	}
+	if s == "" {
+		return "-"
+	}
+	return s
+}

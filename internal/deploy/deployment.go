@@ -1,0 +1,163 @@
+// Package deploy is the deployment record: what was deployed where, by whom
+// and why, its state machine with a message per transition, and the
+// per-resource results. It also fixes the layout of the state branch in
+// which records live (see layout.go).
+package deploy
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/honua-io/honua-gitops/internal/apply"
+	"github.com/honua-io/honua-gitops/internal/plan"
+)
+
+// FormatVersion is the version of records, indexes and claims.
+const FormatVersion = 1
+
+// Kind says why a deployment happened.
+type Kind string
+
+// Deployment kinds.
+const (
+	KindApply       Kind = "apply"
+	KindRollback    Kind = "rollback"
+	KindDriftRepair Kind = "drift-repair"
+)
+
+// Status is a state of the deployment state machine.
+type Status string
+
+// Statuses, in the order a deployment passes through them.
+const (
+	Pending          Status = "pending"
+	Planning         Status = "planning"
+	AwaitingApproval Status = "awaiting-approval"
+	Applying         Status = "applying"
+	Verifying        Status = "verifying"
+	Succeeded        Status = "succeeded"
+	Failed           Status = "failed"
+	RollingBack      Status = "rolling-back"
+	RolledBack       Status = "rolled-back"
+)
+
+// next lists the states each state may move to. A state that does not
+// occur in a flow is skipped, never faked: approval given by GitHub before
+// the job starts goes from planning straight to applying; a dry run or an
+// apply without verification goes from applying to its end.
+var next = map[Status][]Status{
+	Pending:          {Planning, Failed},
+	Planning:         {AwaitingApproval, Applying, Succeeded, Failed},
+	AwaitingApproval: {Applying, Failed},
+	Applying:         {Verifying, Succeeded, Failed, RollingBack},
+	Verifying:        {Succeeded, Failed, RollingBack},
+	Failed:           {RollingBack},
+	RollingBack:      {RolledBack, Failed},
+}
+
+// Final reports whether no transition leaves the status (a failed
+// deployment may still be rolled back, but it is over when recorded).
+func (s Status) Final() bool {
+	return s == Succeeded || s == Failed || s == RolledBack
+}
+
+// Transition is one step of a deployment's timeline.
+type Transition struct {
+	Status  Status    `json:"status"`
+	At      time.Time `json:"at"`
+	Message string    `json:"message,omitempty"`
+}
+
+// Source is what was deployed.
+type Source struct {
+	Commit string `json:"commit,omitempty"`
+	Ref    string `json:"ref,omitempty"`
+	PR     int    `json:"pr,omitempty"`
+}
+
+// PlanInfo is the plan a deployment applied.
+type PlanInfo struct {
+	Hash    string       `json:"hash"`
+	Summary plan.Summary `json:"summary"`
+}
+
+// TargetResult is the journal of one target.
+type TargetResult struct {
+	Name     string         `json:"name"`
+	URL      string         `json:"url"`
+	Results  []apply.Result `json:"results"`
+	Problems []string       `json:"problems,omitempty"`
+	// RolledBack are the results of a rollback after a failure.
+	RolledBack []apply.Result `json:"rolledBack,omitempty"`
+	Error      string         `json:"error,omitempty"`
+}
+
+// Deployment is one recorded deployment.
+type Deployment struct {
+	FormatVersion int      `json:"formatVersion"`
+	ID            string   `json:"id"`
+	Environment   string   `json:"environment"`
+	Kind          Kind     `json:"kind"`
+	Status        Status   `json:"status"`
+	Source        Source   `json:"source"`
+	Plan          PlanInfo `json:"plan"`
+	Actor         string   `json:"actor"`
+	Reason        string   `json:"reason,omitempty"`
+	Approvers     []string `json:"approvers,omitempty"`
+	RunURL        string   `json:"runUrl,omitempty"`
+	// RollbackTo names the deployment whose state a rollback returned to.
+	RollbackTo  string         `json:"rollbackTo,omitempty"`
+	Transitions []Transition   `json:"transitions"`
+	Targets     []TargetResult `json:"targets,omitempty"`
+	// Snapshot is the git blob hash of <env>/snapshot.json after this
+	// deployment: what a rollback to it restores.
+	Snapshot   string    `json:"snapshot,omitempty"`
+	StartedAt  time.Time `json:"startedAt"`
+	FinishedAt time.Time `json:"finishedAt,omitzero"`
+}
+
+// New starts a deployment in the pending state.
+func New(id, env string, kind Kind, at time.Time) *Deployment {
+	d := &Deployment{FormatVersion: FormatVersion, ID: id, Environment: env, Kind: kind, Status: Pending, StartedAt: at.UTC()}
+	d.Transitions = []Transition{{Status: Pending, At: at.UTC(), Message: "deployment created"}}
+	return d
+}
+
+// Advance moves the deployment to status, recording when and why. A move
+// the state machine does not allow is a programming error and is refused.
+func (d *Deployment) Advance(to Status, at time.Time, message string) error {
+	if !slices.Contains(next[d.Status], to) {
+		return fmt.Errorf("deployment %s: cannot go from %s to %s", d.ID, d.Status, to)
+	}
+	d.Status = to
+	d.Transitions = append(d.Transitions, Transition{Status: to, At: at.UTC(), Message: message})
+	if to.Final() {
+		d.FinishedAt = at.UTC()
+	}
+	return nil
+}
+
+var idRe = regexp.MustCompile(`^[0-9]{8}T[0-9]{9}Z-[0-9a-f]{6}$`)
+
+// NewID returns a deployment id: UTC time to the millisecond, then six
+// random hex digits (20261129T065251123Z-42ba17). Ids sort by time, are
+// unique in practice, are safe in any path, and name no environment.
+func NewID(at time.Time, rnd io.Reader) (string, error) {
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	b := make([]byte, 3)
+	if _, err := io.ReadFull(rnd, b); err != nil {
+		return "", fmt.Errorf("deployment id: %w", err)
+	}
+	t := at.UTC()
+	return t.Format("20060102T150405") + fmt.Sprintf("%03dZ-", t.Nanosecond()/1e6) + hex.EncodeToString(b), nil
+}
+
+// ValidID reports whether s has the form of a deployment id.
+func ValidID(s string) bool { return idRe.MatchString(s) }

@@ -1,0 +1,51 @@
+package state
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/honua-io/honua-gitops/internal/deploy"
+	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/snapshot"
+	"github.com/honua-io/honua-gitops/internal/statebranch"
+)
+
+// Branch reads recorded state from the state branch, where deployments
+// record it.
+type Branch struct {
+	Store *statebranch.Store
+	// Name is the branch name, for messages.
+	Name string
+}
+
+// Recorded reads the environment's snapshot at the branch tip; nothing
+// recorded yet (or no branch) is empty state.
+func (b Branch) Recorded(ctx context.Context, env string) (*snapshot.Snapshot, plan.RecordedState, error) {
+	st := plan.RecordedState{Source: "state branch " + b.Name}
+	view, err := b.Store.Read(ctx)
+	if err != nil {
+		return nil, st, fmt.Errorf("read state branch %s: %w", b.Name, err)
+	}
+	if !view.Tip.IsZero() {
+		st.Revision = view.Tip.String()
+	}
+	s, err := deploy.ReadSnapshot(view, env)
+	if err != nil {
+		return nil, st, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return s, st, nil
+}
+
+// Latest returns the environment's newest deployment, if any.
+func (b Branch) Latest(ctx context.Context, env string) (deploy.Summary, bool, error) {
+	view, err := b.Store.Read(ctx)
+	if err != nil {
+		return deploy.Summary{}, false, fmt.Errorf("read state branch %s: %w", b.Name, err)
+	}
+	ix, err := deploy.ReadIndex(view, env)
+	if err != nil {
+		return deploy.Summary{}, false, err
+	}
+	s, ok := ix.Latest()
+	return s, ok, nil
+}

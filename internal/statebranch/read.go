@@ -1,0 +1,252 @@
+package statebranch
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// View is the state branch as one Read saw it. Its methods read at Tip and
+// decode only the trees along the requested path.
+type View struct {
+	// Tip is the commit the branch pointed at; zero when the branch does not
+	// exist yet.
+	Tip plumbing.Hash
+	// Ref is the ref Tip was read from: refs/heads/<Branch>, or in local mode
+	// refs/remotes/origin/<Branch> when only that exists. Empty when the
+	// branch does not exist.
+	Ref plumbing.ReferenceName
+
+	store *Store
+	root  plumbing.Hash // tree of Tip
+	local plumbing.Hash // refs/heads/<Branch> when read: the old value of the local compare-and-swap
+}
+
+// Read reads the branch tip. In remote mode it first fetches the branch
+// (a branch missing on the remote gives an empty View) and points the local
+// branch at the fetched tip, without touching HEAD or the work tree. In local
+// mode a missing local branch falls back to refs/remotes/origin/<Branch>.
+func (s *Store) Read(ctx context.Context) (*View, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.opts.Remote != "" {
+		return s.readRemote(ctx)
+	}
+	return s.readLocal(ctx)
+}
+
+func (s *Store) readLocal(ctx context.Context) (*View, error) {
+	var local, fallback plumbing.Hash
+	// Under the lock: go-git rewrites a ref file in place, so an unlocked
+	// reader can see it empty, mistake the branch for missing and build an
+	// orphan commit.
+	err := s.withLock(ctx, func() (err error) {
+		if local, err = s.refHash(s.branch); err != nil || !local.IsZero() {
+			return err
+		}
+		fallback, err = s.refHash(s.tracking)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !local.IsZero():
+		return s.newView(local, s.branch, local)
+	case !fallback.IsZero():
+		return s.newView(fallback, s.tracking, plumbing.ZeroHash)
+	}
+	return s.newView(plumbing.ZeroHash, "", plumbing.ZeroHash)
+}
+
+func (s *Store) readRemote(ctx context.Context) (*View, error) {
+	if err := s.checkNotCheckedOut(); err != nil {
+		return nil, err
+	}
+	found, err := s.fetch(ctx, s.readDepth())
+	if err != nil {
+		return nil, err
+	}
+	var tip, local plumbing.Hash
+	err = s.withLock(ctx, func() (err error) {
+		if !found {
+			// Forget a tracking ref left from before the branch was deleted.
+			if err := s.removeRef(s.tracking); err != nil {
+				return err
+			}
+			local, err = s.refHash(s.branch)
+			return err
+		}
+		if tip, err = s.refHash(s.tracking); err != nil {
+			return err
+		}
+		cur, err := s.refHash(s.branch)
+		if err != nil {
+			return err
+		}
+		if cur != tip {
+			// The lease and the next commit's parent come from this ref.
+			if err := s.repo.Storer.SetReference(plumbing.NewHashReference(s.branch, tip)); err != nil {
+				return fmt.Errorf("update %s: %w", s.branch, err)
+			}
+		}
+		local = tip
+		return s.fixShallow()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if tip.IsZero() {
+		return s.newView(plumbing.ZeroHash, "", local)
+	}
+	return s.newView(tip, s.branch, local)
+}
+
+func (s *Store) newView(tip plumbing.Hash, ref plumbing.ReferenceName, local plumbing.Hash) (*View, error) {
+	v := &View{Tip: tip, Ref: ref, store: s, local: local}
+	if tip.IsZero() {
+		return v, nil
+	}
+	c, err := object.GetCommit(s.objects, tip)
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s of %s: %w", tip, ref, err)
+	}
+	v.root = c.TreeHash
+	return v, nil
+}
+
+// File reads the file at path; ok is false when there is no such file (or
+// no branch).
+func (v *View) File(path string) (data []byte, ok bool, err error) {
+	parts, err := splitPath(path)
+	if err != nil {
+		return nil, false, err
+	}
+	v.store.mu.Lock()
+	defer v.store.mu.Unlock()
+	e, ok, err := v.entry(parts)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if e.Mode == filemode.Dir {
+		return nil, false, fmt.Errorf("read %s: is a directory", path)
+	}
+	b, err := object.GetBlob(v.store.objects, e.Hash)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s at %s: %w", path, v.Tip, err)
+	}
+	data, err = blobBytes(b)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s at %s: %w", path, v.Tip, err)
+	}
+	return data, true, nil
+}
+
+// List returns the names of the entries (files and directories) of the
+// directory dir ("" is the root), in git's tree order; empty when there is
+// no such directory.
+func (v *View) List(dir string) ([]string, error) {
+	var parts []string
+	if dir != "" {
+		var err error
+		if parts, err = splitPath(dir); err != nil {
+			return nil, err
+		}
+	}
+	v.store.mu.Lock()
+	defer v.store.mu.Unlock()
+	h := v.root
+	if len(parts) > 0 {
+		e, ok, err := v.entry(parts)
+		if err != nil || !ok {
+			return nil, err
+		}
+		if e.Mode != filemode.Dir {
+			return nil, fmt.Errorf("list %s: not a directory", dir)
+		}
+		h = e.Hash
+	}
+	if h.IsZero() {
+		return nil, nil
+	}
+	t, err := object.GetTree(v.store.objects, h)
+	if err != nil {
+		return nil, fmt.Errorf("list %s at %s: %w", dir, v.Tip, err)
+	}
+	var names []string
+	for _, e := range t.Entries {
+		names = append(names, e.Name)
+	}
+	return names, nil
+}
+
+// BlobHash is the hash of the blob at path; ok is false when there is no
+// such file.
+func (v *View) BlobHash(path string) (plumbing.Hash, bool, error) {
+	parts, err := splitPath(path)
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	v.store.mu.Lock()
+	defer v.store.mu.Unlock()
+	e, ok, err := v.entry(parts)
+	if err != nil || !ok {
+		return plumbing.ZeroHash, false, err
+	}
+	if e.Mode == filemode.Dir {
+		return plumbing.ZeroHash, false, fmt.Errorf("blob hash of %s: is a directory", path)
+	}
+	return e.Hash, true, nil
+}
+
+// entry walks from the root tree along parts, decoding one tree per path
+// component. A path through a file is absent, not an error.
+func (v *View) entry(parts []string) (object.TreeEntry, bool, error) {
+	h := v.root
+	if h.IsZero() {
+		return object.TreeEntry{}, false, nil
+	}
+	for i, name := range parts {
+		t, err := object.GetTree(v.store.objects, h)
+		if err != nil {
+			return object.TreeEntry{}, false, fmt.Errorf("read tree %s at %s: %w", h, v.Tip, err)
+		}
+		e, ok := findEntry(t.Entries, name)
+		if !ok {
+			return object.TreeEntry{}, false, nil
+		}
+		if i == len(parts)-1 {
+			return e, true, nil
+		}
+		if e.Mode != filemode.Dir {
+			return object.TreeEntry{}, false, nil
+		}
+		h = e.Hash
+	}
+	return object.TreeEntry{}, false, nil
+}
+
+func findEntry(entries []object.TreeEntry, name string) (object.TreeEntry, bool) {
+	for _, e := range entries {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return object.TreeEntry{}, false
+}
+
+func blobBytes(b *object.Blob) ([]byte, error) {
+	r, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
