@@ -69,6 +69,13 @@ type Environment struct {
 	// PathSet is true when Path was written in the configuration file, so a
 	// missing directory is a mistake rather than "common only".
 	PathSet bool
+	// ReplanOnMerge lets the GitHub Action apply a plan that changed since
+	// the pull request was reviewed (default: refuse, exit code 4).
+	ReplanOnMerge bool
+	// RequiredApprovals, for repositories that cannot use GitHub environment
+	// protection, is how many approving reviews on the pull request's final
+	// head commit the Action requires before applying (0: off).
+	RequiredApprovals int
 }
 
 // CredentialType is how a target's credential is sent.
@@ -206,8 +213,20 @@ func decodeEnvironments(cfg *Config, d *diag.List, n *document.Node) {
 					env.Namespaces = strList(d, f)
 				case "targets":
 					env.Targets = decodeTargets(d, f.Value)
+				case "replanOnMerge":
+					if b, ok := f.Value.Value.(bool); ok && f.Value.Kind == document.Scalar {
+						env.ReplanOnMerge = b
+					} else {
+						d.Addf(f.Value.Pos, "write true or false", "replanOnMerge must be a boolean, got %s", f.Value.TypeName())
+					}
+				case "requiredApprovals":
+					if n, ok := f.Value.Value.(int64); ok && f.Value.Kind == document.Scalar && n >= 0 && n <= 20 {
+						env.RequiredApprovals = int(n)
+					} else {
+						d.Addf(f.Value.Pos, "write a number from 0 to 20", "requiredApprovals must be a whole number from 0 to 20, got %s", f.Value.TypeName())
+					}
 				default:
-					d.Addf(f.KeyPos, "known keys: path, variablesFile, namespaces, targets", "environment %s: unknown key %q", e.Key, f.Key)
+					d.Addf(f.KeyPos, "known keys: path, variablesFile, namespaces, targets, replanOnMerge, requiredApprovals", "environment %s: unknown key %q", e.Key, f.Key)
 				}
 			}
 		} else if !e.Value.IsNull() {

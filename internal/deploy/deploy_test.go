@@ -84,3 +84,24 @@ func TestIndexAndRecent(t *testing.T) {
 	assert.Len(t, rc.Deployments, deploy.MaxRecent)
 	assert.Equal(t, ix.Last.ID, rc.Deployments[0].ID, "newest first")
 }
+
+type files map[string][]byte
+
+func (f files) File(p string) ([]byte, bool, error) { d, ok := f[p]; return d, ok, nil }
+
+func TestReadRecentNStopsEarly(t *testing.T) {
+	rc := &deploy.Recent{FormatVersion: 1, Environment: "dev"}
+	ix := &deploy.Index{}
+	for i := range 30 {
+		deploy.Put(ix, rc, deploy.Summary{ID: fmt.Sprintf("20261129T0645%02d000Z-%06x", i, i), Status: deploy.Succeeded})
+	}
+	data, err := deploy.Encode(rc)
+	require.NoError(t, err)
+	got, err := deploy.ReadRecentN(files{deploy.RecentPath("dev"): data}, "dev", 5)
+	require.NoError(t, err)
+	require.Len(t, got, 5)
+	assert.Equal(t, rc.Deployments[:5], got)
+	none, err := deploy.ReadRecentN(files{}, "dev", 5)
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}

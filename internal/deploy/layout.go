@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -147,6 +148,52 @@ func ReadRecent(f Files, env string) (*Recent, error) {
 		return nil, err
 	}
 	return rc, nil
+}
+
+// ReadRecentN reads only the newest n summaries, decoding the list as a
+// stream and stopping there, so "last N" costs the same however long the
+// list is.
+func ReadRecentN(f Files, env string, n int) ([]Summary, error) {
+	data, ok, err := f.File(RecentPath(env))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", RecentPath(env), err)
+	}
+	out := []Summary{}
+	if !ok {
+		return out, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	bad := func(err error) error {
+		return fmt.Errorf("%s on the state branch is not valid: %w", RecentPath(env), err)
+	}
+	if _, err := dec.Token(); err != nil { // {
+		return nil, bad(err)
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return nil, bad(err)
+		}
+		if key != "deployments" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, bad(err)
+			}
+			continue
+		}
+		if _, err := dec.Token(); err != nil { // [
+			return nil, bad(err)
+		}
+		for len(out) < n && dec.More() {
+			var s Summary
+			if err := dec.Decode(&s); err != nil {
+				return nil, bad(err)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return out, nil
 }
 
 // ReadRecord reads one deployment; ok is false when there is none.

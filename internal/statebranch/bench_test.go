@@ -18,7 +18,7 @@ import (
 //
 //	go test -run '^$' -bench CommitAndFile -benchtime 200x ./internal/statebranch/
 func BenchmarkCommitAndFile(b *testing.B) {
-	for _, n := range []int{10, 10000} {
+	for _, n := range []int{10, 1000, 10000} {
 		dir := newRepo(b)
 		s := open(b, statebranch.Options{RepoDir: dir})
 		changes := make([]statebranch.Change, n)
@@ -29,17 +29,21 @@ func BenchmarkCommitAndFile(b *testing.B) {
 		gittest.Git(b, dir, "repack", "-adq") // as after a fetch: a pack, not loose objects
 		ctx := context.Background()
 
+		// Sub-benchmarks rerun (-count, calibration) without this setup, so
+		// the next record number lives out here: every commit is a real one.
+		next := n
 		b.Run(fmt.Sprintf("read+commit+file/files=%d", n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				v, err := s.Read(ctx)
 				require.NoError(b, err)
-				p := shardPath(n + i)
-				_, err = s.Commit(ctx, v, statebranch.Commit{
+				h, err := s.Commit(ctx, v, statebranch.Commit{
 					Subject:  "record",
-					Trailers: []statebranch.Trailer{{Key: "Honua-Deployment", Value: fmt.Sprint(i)}},
-					Changes:  []statebranch.Change{put(p, fmt.Sprintf(`{"record": %d}`, n+i))},
+					Trailers: []statebranch.Trailer{{Key: "Honua-Deployment", Value: fmt.Sprint(next)}},
+					Changes:  []statebranch.Change{put(shardPath(next), fmt.Sprintf(`{"record": %d}`, next))},
 				})
 				require.NoError(b, err)
+				require.NotEqual(b, v.Tip, h, "a commit was made")
+				next++
 				if _, ok, err := v.File(shardPath(i % n)); err != nil || !ok {
 					b.Fatalf("file %s: %v %v", shardPath(i%n), ok, err)
 				}
@@ -60,4 +64,41 @@ func BenchmarkCommitAndFile(b *testing.B) {
 
 func shardPath(i int) string {
 	return fmt.Sprintf("a/b/%02x/rec-%06d.json", i%256, i)
+}
+
+// BenchmarkRemoteReadCommit is one Read (fetch) and one Commit (push) in a
+// depth-1 clone against git http-backend. Unlike the local path this is not
+// flat: to work out what the server already has, go-git's push walks every
+// commit and tree reachable from the remote's refs that the clone holds, so
+// it grows with the files at the tip and with the history in the clone.
+//
+//	go test -run '^$' -bench RemoteReadCommit -benchtime 50x ./internal/statebranch/
+func BenchmarkRemoteReadCommit(b *testing.B) {
+	for _, n := range []int{10, 10000} {
+		r := gittest.NewRemote(b)
+		r.Seed(b, map[string]string{"README.md": "demo\n"})
+		seeder := open(b, statebranch.Options{RepoDir: r.Checkout(b), Remote: "origin", Auth: r.Auth()})
+		changes := make([]statebranch.Change, n)
+		for i := range changes {
+			changes[i] = put(shardPath(i), fmt.Sprintf(`{"record": %d}`, i))
+		}
+		commit(b, seeder, "seed", changes...)
+		s := open(b, statebranch.Options{RepoDir: r.Checkout(b), Remote: "origin", Auth: r.Auth()})
+		read(b, s) // the first fetch brings the whole tip; not what is measured
+		ctx := context.Background()
+		next := n
+		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				v, err := s.Read(ctx)
+				require.NoError(b, err)
+				h, err := s.Commit(ctx, v, statebranch.Commit{
+					Subject: "record",
+					Changes: []statebranch.Change{put(shardPath(next), fmt.Sprintf(`{"record": %d}`, next))},
+				})
+				require.NoError(b, err)
+				require.NotEqual(b, v.Tip, h, "a commit was made")
+				next++
+			}
+		})
+	}
 }

@@ -245,6 +245,10 @@ func TestLocalEditErrors(t *testing.T) {
 	}
 	_, err := s.Commit(context.Background(), nil, statebranch.Commit{Subject: "s"})
 	require.ErrorContains(t, err, "call Read first")
+	v0 := read(t, s)
+	h, err := s.Commit(context.Background(), v0, statebranch.Commit{Subject: "s", Changes: []statebranch.Change{del("a/file/x")}})
+	require.NoError(t, err, "deleting below a file is deleting nothing")
+	assert.Equal(t, v0.Tip, h)
 
 	v := read(t, s)
 	_, _, err = v.File("a/../x")
@@ -450,4 +454,43 @@ func TestLog(t *testing.T) {
 	assert.Empty(t, entries)
 	_, err = s.Log(ctx, plumbing.NewHash("1234567890123456789012345678901234567890"), 0)
 	require.True(t, errors.Is(err, plumbing.ErrObjectNotFound), "%v", err)
+}
+
+func TestLocalBareAndLinkedWorktree(t *testing.T) {
+	t.Run("bare repository", func(t *testing.T) {
+		dir := t.TempDir()
+		gittest.Git(t, dir, "init", "--quiet", "--bare")
+		s := open(t, statebranch.Options{RepoDir: dir})
+		h := commit(t, s, "one", put("a", "1"))
+		assert.Equal(t, h.String(), gittest.Git(t, dir, "rev-parse", "refs/heads/"+branch))
+		assert.DirExists(t, filepath.Join(dir, "honua-gitops"), "lock directory")
+		assert.NoFileExists(t, filepath.Join(dir, "honua-gitops", "honua-gitops%2Fstate.lock"), "lock released")
+	})
+	t.Run("linked worktree", func(t *testing.T) {
+		main := newRepo(t)
+		wt := filepath.Join(t.TempDir(), "wt")
+		gittest.Git(t, main, "worktree", "add", "--quiet", "--detach", wt)
+		s := open(t, statebranch.Options{RepoDir: wt})
+		h := commit(t, s, "one", put("a", "1"))
+		assert.Equal(t, h.String(), gittest.Git(t, main, "rev-parse", "refs/heads/"+branch), "the branch lives in the common dir")
+		assert.DirExists(t, filepath.Join(main, ".git", "honua-gitops"), "one lock for all worktrees")
+		other := open(t, statebranch.Options{RepoDir: main})
+		assert.Equal(t, h, read(t, other).Tip)
+		assert.Empty(t, gittest.Git(t, wt, "status", "--porcelain"))
+	})
+}
+
+// Reading a repository the process cannot write (so cannot lock) still works.
+func TestLocalReadOnlyRepository(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root ignores file permissions")
+	}
+	dir := newRepo(t)
+	s := open(t, statebranch.Options{RepoDir: dir})
+	h := commit(t, s, "one", put("a", "1"))
+	require.NoError(t, os.RemoveAll(filepath.Join(dir, ".git", "honua-gitops")))
+	require.NoError(t, os.Chmod(filepath.Join(dir, ".git"), 0o555))
+	t.Cleanup(func() { _ = os.Chmod(filepath.Join(dir, ".git"), 0o755) })
+	v := read(t, s)
+	assert.Equal(t, h, v.Tip)
 }

@@ -27,9 +27,24 @@ func (s *Store) withLock(ctx context.Context, fn func() error) error {
 	return fn()
 }
 
+// withReadLock is withLock for readers, which also run when the lock file
+// cannot be created at all (a read-only repository): nobody can be writing
+// through this package then either.
+func (s *Store) withReadLock(ctx context.Context, fn func() error) error {
+	err := s.withLock(ctx, fn)
+	if errors.Is(err, errLockUnwritable) {
+		return fn()
+	}
+	return err
+}
+
+// errLockUnwritable marks a lock file that cannot be created (permissions,
+// read-only file system), as opposed to one that is held.
+var errLockUnwritable = errors.New("cannot create the lock file")
+
 func acquireLock(ctx context.Context, path string, timeout time.Duration) (func(), error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("create lock directory: %w", err)
+		return nil, fmt.Errorf("%w: %w", errLockUnwritable, err)
 	}
 	deadline := time.Now().Add(timeout)
 	wait := 200 * time.Microsecond
@@ -47,7 +62,7 @@ func acquireLock(ctx context.Context, path string, timeout time.Duration) (func(
 			return func() { _ = os.Remove(path) }, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("create lock file %s: %w", path, err)
+			return nil, fmt.Errorf("%w %s: %w", errLockUnwritable, path, err)
 		}
 		left := time.Until(deadline)
 		if left <= 0 {

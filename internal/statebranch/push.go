@@ -61,6 +61,11 @@ func (s *Store) pushBranch(ctx context.Context, lease plumbing.Hash) error {
 	}
 	// Without a lease (first creation) the command's old value is zero, so
 	// receive-pack refuses it if someone created the branch meanwhile.
+	//
+	// Cost: go-git computes the objects to send by walking everything
+	// reachable from the remote's refs that is present locally (every tree
+	// at the tips, and all local history), so a push is O(tip + local
+	// history), not O(change). In a fresh depth-1 clone that is the tip tree.
 	return s.repo.PushContext(ctx, o)
 }
 

@@ -47,7 +47,7 @@ func (s *Store) readLocal(ctx context.Context) (*View, error) {
 	// Under the lock: go-git rewrites a ref file in place, so an unlocked
 	// reader can see it empty, mistake the branch for missing and build an
 	// orphan commit.
-	err := s.withLock(ctx, func() (err error) {
+	err := s.withReadLock(ctx, func() (err error) {
 		if local, err = s.refHash(s.branch); err != nil || !local.IsZero() {
 			return err
 		}
@@ -92,7 +92,7 @@ func (s *Store) readRemote(ctx context.Context) (*View, error) {
 			return err
 		}
 		if cur != tip {
-			// The lease and the next commit's parent come from this ref.
+			// go-git pushes from this ref, and Commit swaps it from here.
 			if err := s.repo.Storer.SetReference(plumbing.NewHashReference(s.branch, tip)); err != nil {
 				return fmt.Errorf("update %s: %w", s.branch, err)
 			}

@@ -224,22 +224,28 @@ func TestRemoteServerSideRace(t *testing.T) {
 			require.Equal(t, before, tipString(v.Tip))
 
 			var (
-				once    sync.Once
+				mu      sync.Mutex
+				moved   bool
 				hookErr error
 			)
 			r.BeforeServe(func(req *http.Request) {
-				if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/git-receive-pack") {
-					once.Do(func() {
-						out, err := execCommand(r.Dir, "--git-dir="+r.Dir, "update-ref", "refs/heads/"+branch, sneaky.String()).CombinedOutput()
-						if err != nil {
-							hookErr = fmt.Errorf("%v: %s", err, out)
-						}
-					})
+				mu.Lock()
+				defer mu.Unlock()
+				if moved || req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/git-receive-pack") {
+					return
+				}
+				moved = true
+				out, err := execCommand(r.Dir, "--git-dir="+r.Dir, "update-ref", "refs/heads/"+branch, sneaky.String()).CombinedOutput()
+				if err != nil {
+					hookErr = fmt.Errorf("%v: %s", err, out)
 				}
 			})
 			_, err := s.Commit(ctx, v, statebranch.Commit{Subject: "mine", Changes: []statebranch.Change{put("mine", "1")}})
 			r.BeforeServe(nil)
+			mu.Lock()
+			require.True(t, moved, "the push reached receive-pack")
 			require.NoError(t, hookErr)
+			mu.Unlock()
 			require.ErrorIs(t, err, statebranch.ErrConflict)
 			t.Logf("server-side rejection: %v", err)
 			assert.Equal(t, sneaky.String(), r.BranchTip(t, branch))
@@ -327,4 +333,31 @@ func TestRemoteBlobUnshallow(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, h.String(), r.BranchTip(t, branch))
 	gittest.FsckClean(t, r.Dir)
+}
+
+func TestRemoteReadDepth(t *testing.T) {
+	ctx := context.Background()
+	r := newRemote(t)
+	writer, _ := openClone(t, r)
+	for i := 1; i <= 4; i++ {
+		commit(t, writer, "v", put("v", strings.Repeat("x", i)))
+	}
+	tests := []struct {
+		name  string
+		depth int
+		want  int
+	}{
+		{name: "default is 1", depth: 0, want: 1},
+		{name: "2", depth: 2, want: 2},
+		{name: "negative is the full history", depth: -1, want: 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := open(t, statebranch.Options{RepoDir: r.Checkout(t), Remote: "origin", Auth: r.Auth(), Depth: tt.depth})
+			v := read(t, s)
+			entries, err := s.Log(ctx, v.Tip, 0)
+			require.NoError(t, err)
+			assert.Len(t, entries, tt.want)
+		})
+	}
 }

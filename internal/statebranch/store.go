@@ -99,10 +99,7 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("state branch %q: %w", opts.Branch, err)
 	}
 
-	repo, err := git.PlainOpenWithOptions(opts.RepoDir, &git.PlainOpenOptions{
-		DetectDotGit:          true,
-		EnableDotGitCommonDir: true, // linked worktrees keep refs in the common dir
-	})
+	repo, err := openRepository(opts.RepoDir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, fmt.Errorf("open %s: %w", opts.RepoDir, ErrNotRepository)
 	}
@@ -221,6 +218,21 @@ func (s *Store) checkNotCheckedOut() error {
 		return nil
 	}
 	return fmt.Errorf("%w: HEAD is on %s; switch to another branch (for example `git switch --detach`)", ErrBranchCheckedOut, s.opts.Branch)
+}
+
+// openRepository opens the repository at or above dir. go-git's
+// DetectDotGit only looks for a ".git" entry, so it never recognises a bare
+// repository (and would find an enclosing work tree's repository instead):
+// dir itself is tried first, without detection.
+func openRepository(dir string) (*git.Repository, error) {
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if !errors.Is(err, git.ErrRepositoryNotExists) {
+		return repo, err
+	}
+	return git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{
+		DetectDotGit:          true,
+		EnableDotGitCommonDir: true, // linked worktrees keep refs in the common dir
+	})
 }
 
 // commonDir resolves a linked worktree's git dir to the repository's common

@@ -51,7 +51,8 @@ func (n *dirNode) load(objects storer.EncodedObjectStorer) error {
 }
 
 // open returns the directory at parts, creating missing directories when
-// create is set; nil when it does not exist and create is not set.
+// create is set; nil when it does not exist (or a file is in the way) and
+// create is not set.
 func (ed *treeEditor) open(parts []string, create bool) (*dirNode, error) {
 	n := ed.root
 	if err := n.load(ed.objects); err != nil {
@@ -64,10 +65,10 @@ func (ed *treeEditor) open(parts []string, create bool) (*dirNode, error) {
 			switch {
 			case exists && e.Mode == filemode.Dir:
 				sub = &dirNode{base: e.Hash}
+			case !create:
+				return nil, nil // absent (or below a file)
 			case exists:
 				return nil, fmt.Errorf("%s: not a directory", strings.Join(parts[:i+1], "/"))
-			case !create:
-				return nil, nil
 			default:
 				sub = &dirNode{}
 				n.entries[name] = object.TreeEntry{Name: name, Mode: filemode.Dir}

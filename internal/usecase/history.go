@@ -78,11 +78,11 @@ func Deployments(ctx context.Context, branch StateBranch, env string, limit int)
 	if err != nil {
 		return nil, 0, err
 	}
-	rc, err := deploy.ReadRecent(view, env)
+	list, err := deploy.ReadRecentN(view, env, limit)
 	if err != nil {
 		return nil, 0, err
 	}
-	return rc.Deployments[:min(limit, len(rc.Deployments))], ix.Count, nil
+	return list, ix.Count, nil
 }
 
 // FindDeployment reads a deployment by id from whichever environment has it.

@@ -4,6 +4,7 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	cmdaction "github.com/honua-io/honua-gitops/internal/cmd/action"
 	"github.com/honua-io/honua-gitops/internal/cmd/apply"
 	"github.com/honua-io/honua-gitops/internal/cmd/deployment"
 	"github.com/honua-io/honua-gitops/internal/cmd/deployments"
@@ -41,6 +42,7 @@ and record what was applied.`,
 		rollback.NewCmdRollback(f),
 		schema.NewCmdSchema(f),
 		version.NewCmdVersion(f),
+		cmdaction.NewCmdAction(f),
 	)
 	return cmd
 }

@@ -1,0 +1,237 @@
+package action_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/honua-io/honua-gitops/internal/action"
+	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/emulator"
+	"github.com/honua-io/honua-gitops/internal/fakegithub"
+	"github.com/honua-io/honua-gitops/internal/gittest"
+	"github.com/honua-io/honua-gitops/internal/honua"
+	"github.com/honua-io/honua-gitops/internal/prcomment"
+)
+
+const honuaKey = "action-test-honua-key-1234"
+
+// world is a repository on a git remote, a fake GitHub and one emulator
+// per environment.
+type world struct {
+	t       *testing.T
+	remote  *gittest.Remote
+	gh      *fakegithub.Server
+	servers map[string]*emulator.Running
+	work    string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{t: t, remote: gittest.NewRemote(t), servers: map[string]*emulator.Running{}}
+	for _, env := range []string{"development", "staging", "production"} {
+		s, err := emulator.Start(context.Background(), emulator.Options{APIKey: honuaKey})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		w.servers[env] = s
+	}
+	files := exampleFiles(t)
+	var cfg strings.Builder
+	cfg.WriteString("environments:\n")
+	for _, env := range []string{"development", "staging", "production"} {
+		cfg.WriteString("  " + env + ":\n    targets:\n      - {name: " + env + ", url: \"" + w.servers[env].URL + "\", credential: {env: HONUA_API_KEY}}\n")
+	}
+	files["honua-gitops.yaml"] = cfg.String()
+	w.remote.Seed(t, files)
+	w.gh = fakegithub.Start(t, fakegithub.Options{Owner: "acme", Repo: "city-gis", Token: w.remote.Token})
+	w.work = w.remote.Checkout(t)
+	return w
+}
+
+func exampleFiles(t *testing.T) map[string]string {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..", "examples", "honua-config")
+	files := map[string]string{}
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		data, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = string(data)
+		return err
+	}))
+	return files
+}
+
+type runResult struct {
+	err     error
+	stdout  string
+	outputs string
+	summary string
+}
+
+// run runs the Action in-process for an event.
+func (w *world) run(eventName string, event map[string]any, inputs map[string]string) runResult {
+	w.t.Helper()
+	dir := w.t.TempDir()
+	ev, _ := json.Marshal(event)
+	evPath := filepath.Join(dir, "event.json")
+	require.NoError(w.t, os.WriteFile(evPath, ev, 0o644))
+	out, sum := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+	for _, f := range []string{out, sum} {
+		require.NoError(w.t, os.WriteFile(f, nil, 0o644))
+	}
+	head := strings.TrimSpace(gittest.Git(w.t, w.work, "rev-parse", "HEAD"))
+	env := map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": eventName, "GITHUB_EVENT_PATH": evPath,
+		"GITHUB_REPOSITORY": "acme/city-gis", "GITHUB_API_URL": w.gh.APIURL(), "GITHUB_GRAPHQL_URL": w.gh.GraphQLURL(),
+		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "1", "GITHUB_WORKSPACE": w.work, "GITHUB_SHA": head,
+		"GITHUB_ACTOR": "ana", "GITHUB_OUTPUT": out, "GITHUB_STEP_SUMMARY": sum,
+		"INPUT_GITHUB-TOKEN": w.remote.Token, "INPUT_HONUA-API-KEY": honuaKey, "DEV_GIS_DB_PASSWORD": "dev-db-password-5678",
+	}
+	if eventName == "push" {
+		env["GITHUB_REF"] = "refs/heads/main"
+	}
+	for k, v := range inputs {
+		env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	var stdout bytes.Buffer
+	err := action.Run(context.Background(), action.Deps{Getenv: func(k string) string { return env[k] }, Stdout: &stdout,
+		Now: func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }, Version: "test"})
+	o, _ := os.ReadFile(out)
+	s, _ := os.ReadFile(sum)
+	return runResult{err: err, stdout: stdout.String(), outputs: string(o), summary: string(s)}
+}
+
+// commit edits a file in the work tree and commits it.
+func (w *world) commit(rel, old, new string) string {
+	p := filepath.Join(w.work, rel)
+	data, err := os.ReadFile(p)
+	require.NoError(w.t, err)
+	require.Contains(w.t, string(data), old)
+	require.NoError(w.t, os.WriteFile(p, []byte(strings.Replace(string(data), old, new, 1)), 0o644))
+	gittest.Git(w.t, w.work, "commit", "-qam", "edit "+rel)
+	return strings.TrimSpace(gittest.Git(w.t, w.work, "rev-parse", "HEAD"))
+}
+
+func prEvent(number int, head string) map[string]any {
+	return map[string]any{
+		"action":       "synchronize",
+		"pull_request": map[string]any{"number": number, "head": map[string]any{"sha": head, "repo": map[string]any{"full_name": "acme/city-gis"}}, "base": map[string]any{"ref": "main"}},
+		"repository":   map[string]any{"full_name": "acme/city-gis", "default_branch": "main"},
+	}
+}
+
+func visible(cs []fakegithub.Comment) []fakegithub.Comment {
+	var out []fakegithub.Comment
+	for _, c := range cs {
+		if !c.Minimized {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestPlanApplyLifecycle(t *testing.T) {
+	w := newWorld(t)
+	head1 := w.commit("environments/staging/services.yaml", "maxRecordCount: 5000", "maxRecordCount: 6000")
+	w.gh.AddPullRequest(fakegithub.PullRequest{Number: 7, HeadSHA: head1, HeadRef: "bigger-pages", Files: []string{"environments/staging/services.yaml"}})
+
+	r := w.run("pull_request", prEvent(7, head1), nil)
+	require.NoError(t, r.err, r.stdout)
+	comments := visible(w.gh.Comments(7))
+	require.Len(t, comments, 1)
+	m, ok := prcomment.ParseMarker(comments[0].Body)
+	require.True(t, ok)
+	assert.Equal(t, []string{"staging"}, keys(m.Envs), "only the environment the PR touches is planned")
+	assert.Contains(t, r.outputs, "has-changes")
+	assert.Contains(t, r.summary, "staging")
+
+	head2 := w.commit("environments/staging/services.yaml", "maxRecordCount: 6000", "maxRecordCount: 7000")
+	r = w.run("pull_request", prEvent(7, head2), nil)
+	require.NoError(t, r.err, r.stdout)
+	after := visible(w.gh.Comments(7))
+	require.Len(t, after, 1, "edited, not duplicated")
+	assert.Equal(t, comments[0].ID, after[0].ID)
+	assert.Contains(t, after[0].Body, "Supersedes the plan for")
+	m2, _ := prcomment.ParseMarker(after[0].Body)
+
+	// Merge: main moves to head2; the push applies staging.
+	gittest.Git(t, w.work, "push", "-q", w.remote.AuthURL(), "HEAD:refs/heads/main")
+	w.gh.AddPullRequest(fakegithub.PullRequest{Number: 8, HeadSHA: "unrelated"})
+	w.gh.AssociateCommit(head2, 7)
+	setMerged(t, w, 7, head2)
+	r = w.run("push", map[string]any{"ref": "refs/heads/main", "after": head2, "repository": map[string]any{"default_branch": "main"}},
+		map[string]string{"environments": "staging"})
+	require.NoError(t, r.err, r.stdout)
+	assert.Contains(t, r.outputs, "applied")
+	c, err := honua.New(honua.Config{BaseURL: w.servers["staging"].URL, Credential: honuaKey})
+	require.NoError(t, err)
+	objs, err := c.ListResources(context.Background(), "", "")
+	require.NoError(t, err)
+	assert.Len(t, objs, 19)
+	deps := w.gh.Deployments()
+	require.Len(t, deps, 1)
+	var states []string
+	for _, s := range deps[0].Statuses {
+		states = append(states, s.State)
+	}
+	assert.Equal(t, []string{"in_progress", "success"}, states)
+	final := visible(w.gh.Comments(7))
+	require.Len(t, final, 1)
+	m3, _ := prcomment.ParseMarker(final[0].Body)
+	assert.Equal(t, prcomment.Applied, m3.Envs["staging"].Status)
+	assert.Equal(t, m2.Envs["staging"].Hash, m3.Envs["staging"].Hash)
+	assert.NotEmpty(t, m3.Envs["staging"].DeploymentID)
+	for _, text := range []string{withoutMaskCommands(r.stdout), r.outputs, r.summary, final[0].Body} {
+		assert.NotContains(t, text, honuaKey)
+		assert.NotContains(t, text, w.remote.Token)
+	}
+}
+
+func TestApplyRefusesAPlanThatChangedSinceReview(t *testing.T) {
+	w := newWorld(t)
+	head := w.commit("environments/staging/services.yaml", "maxRecordCount: 5000", "maxRecordCount: 6000")
+	w.gh.AddPullRequest(fakegithub.PullRequest{Number: 3, HeadSHA: head, Files: []string{"environments/staging/services.yaml"}})
+	require.NoError(t, w.run("pull_request", prEvent(3, head), nil).err)
+	// Another change lands on main without review before the merge run.
+	merged := w.commit("environments/staging/services.yaml", "maxRecordCount: 6000", "maxRecordCount: 9000")
+	w.gh.AssociateCommit(merged, 3)
+	setMerged(t, w, 3, merged)
+	r := w.run("push", map[string]any{"ref": "refs/heads/main", "after": merged, "repository": map[string]any{"default_branch": "main"}},
+		map[string]string{"environments": "staging"})
+	require.Error(t, r.err)
+	assert.Equal(t, app.ExitRefused, app.CodeFor(r.err))
+	assert.Contains(t, r.err.Error(), "plan changed since review")
+	assert.Contains(t, r.summary, "The plan that would apply now")
+	m, _ := prcomment.ParseMarker(visible(w.gh.Comments(3))[0].Body)
+	assert.Equal(t, prcomment.Refused, m.Envs["staging"].Status)
+}
+
+func setMerged(t *testing.T, w *world, number int, sha string) {
+	t.Helper()
+	w.gh.MarkMerged(number, sha)
+}
+
+// withoutMaskCommands drops ::add-mask:: lines, which must carry the value
+// (the runner consumes them and never prints them).
+func withoutMaskCommands(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if !strings.HasPrefix(l, "::add-mask::") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
+}

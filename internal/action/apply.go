@@ -1,0 +1,365 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/honua-io/honua-gitops/internal/app"
+	engine "github.com/honua-io/honua-gitops/internal/apply"
+	"github.com/honua-io/honua-gitops/internal/cmdutil"
+	"github.com/honua-io/honua-gitops/internal/config"
+	"github.com/honua-io/honua-gitops/internal/deploy"
+	"github.com/honua-io/honua-gitops/internal/driver"
+	"github.com/honua-io/honua-gitops/internal/githubapi"
+	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/prcomment"
+	"github.com/honua-io/honua-gitops/internal/state"
+	"github.com/honua-io/honua-gitops/internal/usecase"
+)
+
+// reviewed is what the merged pull request's comment says was reviewed.
+type reviewed struct {
+	pr      *githubapi.PullRequest
+	marker  *prcomment.Marker
+	comment *commentRef
+}
+
+// apply deploys the default branch's HEAD to each environment: it
+// reconciles what is checked out against the state branch (so a run that
+// GitHub skipped is harmless), and applies only what was reviewed.
+func (r *runner) apply(ctx context.Context) error {
+	envs := r.in.Environments
+	if len(envs) == 0 {
+		envs = r.ws.Config.EnvironmentNames()
+	}
+	for _, e := range envs {
+		if r.ws.Config.Environment(e) == nil {
+			return app.FlagErrorf("input `environments` names %q, which honua-gitops.yaml does not define", e)
+		}
+	}
+	rev := r.findReviewed(ctx)
+	var firstErr error
+	var results []string
+	var plans []*plan.Plan
+	for _, env := range envs {
+		res, p, err := r.applyEnvironment(ctx, env, rev)
+		results = append(results, res)
+		if p != nil {
+			plans = append(plans, p)
+		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if err != nil && !errors.As(err, new(*app.RefusedError)) {
+			break // a failed environment stops the ones after it
+		}
+	}
+	r.setOutput("result", worst(results))
+	if len(plans) > 0 {
+		r.planOutputs(plans)
+		r.setOutput("result", worst(results))
+	}
+	return firstErr
+}
+
+// findReviewed finds the pull request merged as this commit and its
+// sticky comment's marker.
+func (r *runner) findReviewed(ctx context.Context) reviewed {
+	if r.gh == nil {
+		r.gha.Warningf("no GitHub token: cannot find the reviewed plan (%v)", r.ghErr)
+		return reviewed{}
+	}
+	prs, err := r.gh.PullRequestsForCommit(ctx, r.ev.SHA)
+	if err != nil {
+		r.gha.Warningf("could not find the pull request of %s: %v", short(r.ev.SHA), err)
+		return reviewed{}
+	}
+	var pr *githubapi.PullRequest
+	for i := range prs {
+		if prs[i].Merged && (prs[i].MergeCommitSHA == r.ev.SHA || pr == nil) {
+			pr = &prs[i]
+		}
+	}
+	if pr == nil {
+		return reviewed{}
+	}
+	c, m, err := r.findComment(ctx, pr.Number)
+	if err != nil {
+		r.gha.Warningf("could not read the comments of #%d: %v", pr.Number, err)
+	}
+	return reviewed{pr: pr, marker: m, comment: c}
+}
+
+func (r *runner) applyEnvironment(ctx context.Context, env string, rev reviewed) (string, *plan.Plan, error) {
+	r.gha.Group("Apply " + env)
+	defer r.gha.EndGroup()
+	cfgEnv := r.ws.Config.Environment(env)
+	targets, err := r.targets(cfgEnv)
+	if err != nil {
+		return "failed", nil, err
+	}
+	store, err := r.stateBranch()
+	if err != nil {
+		return "failed", nil, err
+	}
+	// The plan now, against the state branch: what would apply.
+	p, err := r.ws.Plan(ctx, usecase.PlanRequest{Environment: env, Recorded: state.Branch{Store: store, Name: r.ws.Config.StateBranch}})
+	if err != nil {
+		return "failed", nil, err
+	}
+	if !p.HasChanges() {
+		r.gha.Infof("%s: no changes; nothing to deploy", env)
+		return "no-changes", p, nil
+	}
+	approved, why := r.approvedHash(cfgEnv, p, rev)
+	if why != "" {
+		r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Refused, Message: why}, nil)
+		r.summary(fmt.Sprintf("### ⛔ %s not applied\n\n%s\n\nThe plan that would apply now:\n\n", env, why) + markdownPlan(p))
+		return "refused", p, &app.RefusedError{Reason: env + ": " + why}
+	}
+	approvers, err := r.checkApprovals(ctx, cfgEnv, rev)
+	if err != nil {
+		r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Refused, Message: err.Error()}, nil)
+		return "refused", p, err
+	}
+	r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Applying}, nil)
+	ghDeploy := r.startGitHubDeployment(ctx, env, targets)
+
+	req := r.deployRequest(env, targets, store)
+	req.ApprovedPlanHash = approved
+	req.Approvers = approvers
+	if rev.pr != nil {
+		req.Source.PR = rev.pr.Number
+	}
+	report, err := r.ws.Deploy(ctx, req)
+	return r.finishDeploy(ctx, env, rev, report, err, ghDeploy)
+}
+
+// approvedHash decides which plan may be applied: the reviewed one, or —
+// where honua-gitops.yaml allows re-planning — the current one. A reason
+// is returned when nothing may be applied.
+func (r *runner) approvedHash(env *config.Environment, p *plan.Plan, rev reviewed) (string, string) {
+	var st prcomment.EnvState
+	found := false
+	if rev.marker != nil {
+		st, found = rev.marker.Envs[env.Name]
+	}
+	switch {
+	case found && st.Hash == p.Hash:
+		return st.Hash, ""
+	case env.ReplanOnMerge:
+		if found {
+			r.gha.Noticef("%s: the plan changed since review (%s → %s); replanOnMerge allows applying the new plan", env.Name, short(st.Hash), short(p.Hash))
+		}
+		return "", ""
+	case rev.pr == nil:
+		return "", fmt.Sprintf("no reviewed plan: commit %s did not come from a merged pull request with a honua-gitops plan (set `replanOnMerge: true` for %s to allow it)", short(r.ev.SHA), env.Name)
+	case !found:
+		return "", fmt.Sprintf("no reviewed plan: pull request #%d's plan did not include %s", rev.pr.Number, env.Name)
+	}
+	return "", fmt.Sprintf("plan changed since review: #%d reviewed plan %s, the plan now is %s (someone else deployed, or the default branch moved); re-run the plan in a new pull request",
+		rev.pr.Number, short(st.Hash), short(p.Hash))
+}
+
+// checkApprovals enforces the fallback approval rule: enough approving
+// reviews, not dismissed, given on the pull request's final head commit.
+func (r *runner) checkApprovals(ctx context.Context, env *config.Environment, rev reviewed) ([]string, error) {
+	if rev.pr == nil || r.gh == nil {
+		if env.RequiredApprovals > 0 {
+			return nil, &app.RefusedError{Reason: fmt.Sprintf("%s requires %d approving reviews, and no merged pull request was found for %s", env.Name, env.RequiredApprovals, short(r.ev.SHA))}
+		}
+		return nil, nil
+	}
+	reviews, err := r.gh.Reviews(ctx, rev.pr.Number)
+	if err != nil {
+		if env.RequiredApprovals > 0 {
+			return nil, fmt.Errorf("read the reviews of #%d: %w", rev.pr.Number, err)
+		}
+		return nil, nil
+	}
+	approvers := Approvers(reviews, rev.pr.HeadSHA)
+	if len(approvers) < env.RequiredApprovals {
+		return approvers, &app.RefusedError{Reason: fmt.Sprintf("%s requires %d approving reviews on #%d's final commit %s; it has %d (%s)",
+			env.Name, env.RequiredApprovals, rev.pr.Number, short(rev.pr.HeadSHA), len(approvers), strings.Join(approvers, ", "))}
+	}
+	return approvers, nil
+}
+
+// Approvers returns who approved the final head commit: each reviewer's
+// latest review counts, and only an APPROVED one on headSHA (a dismissed
+// review has the state DISMISSED).
+func Approvers(reviews []githubapi.Review, headSHA string) []string {
+	latest := map[string]githubapi.Review{}
+	for _, rv := range reviews {
+		if rv.State == "COMMENTED" || rv.State == "PENDING" {
+			continue // comments do not withdraw an approval
+		}
+		if cur, ok := latest[rv.User]; !ok || !rv.SubmittedAt.Before(cur.SubmittedAt) {
+			latest[rv.User] = rv
+		}
+	}
+	var out []string
+	for user, rv := range latest {
+		if rv.State == "APPROVED" && rv.CommitID == headSHA {
+			out = append(out, user)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (r *runner) deployRequest(env string, targets []driver.Target, store usecase.StateBranch) usecase.DeployRequest {
+	return usecase.DeployRequest{
+		Environment: env, Targets: targets, Connect: r.connector(), Branch: store, BranchName: r.ws.Config.StateBranch,
+		Actor: r.ev.Actor, Source: deploy.Source{Commit: r.ev.SHA, Ref: r.ev.Ref}, RunURL: r.ev.RunURL, Now: r.deps.Now, Log: r.deps.Logger,
+		Engine: engine.Request{
+			Secrets: func(name string) (string, bool) {
+				v := r.deps.Getenv(name)
+				return v, v != ""
+			},
+			Redact:       r.mask,
+			Guard:        engine.GuardMode(r.in.DriftGuard),
+			Options:      engine.Options{Strategy: engine.Strategy(r.in.Strategy), Concurrency: 8},
+			Verify:       true,
+			ReadyTimeout: 0,
+		},
+	}
+}
+
+// targets resolves the environment's targets; the honua-url input replaces
+// them, and honua-api-key stands in for their credentials.
+func (r *runner) targets(env *config.Environment) ([]driver.Target, error) {
+	flags := cmdutil.TargetFlags{}
+	if r.in.HonuaURL != "" {
+		flags.Targets = []string{r.in.HonuaURL}
+	}
+	ts, err := flags.Resolve(env, r.getenv, true, "honua-gitops/"+r.deps.Version)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		r.mask(t.Credential)
+	}
+	if len(ts) == 0 {
+		return nil, app.FlagErrorf("environment %s has no targets: set the `honua-url` input or add targets to honua-gitops.yaml", env.Name)
+	}
+	return ts, nil
+}
+
+type ghDeployment struct {
+	id  int64
+	url string
+}
+
+func (r *runner) startGitHubDeployment(ctx context.Context, env string, targets []driver.Target) *ghDeployment {
+	if r.gh == nil {
+		return nil
+	}
+	d, err := r.gh.CreateDeployment(ctx, r.ev.SHA, env, "honua-gitops apply of "+short(r.ev.SHA), map[string]any{"tool": "honua-gitops"})
+	if err != nil {
+		r.gha.Warningf("could not create a GitHub deployment for %s: %v", env, err)
+		return nil
+	}
+	gd := &ghDeployment{id: d.ID, url: targets[0].URL}
+	if err := r.gh.CreateDeploymentStatus(ctx, d.ID, "in_progress", gd.url, r.ev.RunURL, "applying"); err != nil {
+		r.gha.Warningf("could not update the GitHub deployment: %v", err)
+	}
+	return gd
+}
+
+func (r *runner) finishDeploy(ctx context.Context, env string, rev reviewed, report *usecase.DeployReport, err error, gd *ghDeployment) (string, *plan.Plan, error) {
+	var p *plan.Plan
+	if report != nil {
+		p = report.Plan
+	}
+	if err == nil {
+		err = report.Err()
+	}
+	result, state, ghState := "applied", prcomment.Applied, "success"
+	switch {
+	case err == nil && report.NoChanges:
+		result, state, ghState = "no-changes", prcomment.NoChanges, "inactive"
+	case errors.As(err, new(*app.RefusedError)):
+		result, state, ghState = "refused", prcomment.Refused, "failure"
+	case err != nil:
+		result, state, ghState = "failed", prcomment.Failed, "failure"
+	}
+	es := prcomment.EnvState{Status: state}
+	if p != nil {
+		es.Hash = p.Hash
+	}
+	if err != nil {
+		es.Message = firstLine(r.red.String(err.Error()))
+	}
+	if report != nil && report.Deployment != nil {
+		es.DeploymentID = report.Deployment.ID
+		r.setOutput("deployment-id", report.Deployment.ID)
+	}
+	journal := journalMarkdown(report)
+	r.lifecycle(ctx, rev, env, es, map[string]string{env: journal})
+	r.summary(fmt.Sprintf("### %s %s: %s\n\n", statusEmoji(state), env, result) + journal)
+	if gd != nil {
+		desc := result
+		if es.DeploymentID != "" {
+			desc += " (" + es.DeploymentID + ")"
+		}
+		if serr := r.gh.CreateDeploymentStatus(ctx, gd.id, ghState, gd.url, r.ev.RunURL, desc); serr != nil {
+			r.gha.Warningf("could not update the GitHub deployment: %v", serr)
+		}
+	}
+	return result, p, err
+}
+
+// lifecycle updates the merged pull request's comment with an
+// environment's new state, keeping the others.
+func (r *runner) lifecycle(ctx context.Context, rev reviewed, env string, st prcomment.EnvState, results map[string]string) {
+	if rev.pr == nil || rev.comment == nil || rev.marker == nil || r.gh == nil {
+		return
+	}
+	m := *rev.marker
+	m.Envs = map[string]prcomment.EnvState{}
+	for k, v := range rev.marker.Envs {
+		m.Envs[k] = v
+	}
+	if prev, ok := m.Envs[env]; ok && st.StateRevision == "" {
+		st.StateRevision = prev.StateRevision
+	}
+	m.Envs[env] = st
+	m.UpdatedAt = r.deps.Now().UTC()
+	out, err := prcomment.Render(prcomment.Input{Marker: m, RunURL: r.ev.RunURL, Results: results}, prcomment.Options{MaxBytes: r.in.CommentBytes})
+	if err != nil {
+		return
+	}
+	if c, err := r.gh.EditIssueComment(ctx, rev.comment.ID, out.Body); err == nil {
+		rev.comment.Body = c.Body
+		*rev.marker = m
+	} else {
+		r.gha.Warningf("could not update the comment on #%d: %v", rev.pr.Number, err)
+	}
+}
+
+func worst(results []string) string {
+	rank := map[string]int{"no-changes": 0, "applied": 1, "rolled-back": 2, "refused": 3, "failed": 4}
+	best := "no-changes"
+	for _, r := range results {
+		if rank[r] > rank[best] {
+			best = r
+		}
+	}
+	return best
+}
+
+func short(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}

@@ -1,0 +1,127 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/honua-io/honua-gitops/internal/githubapi"
+	"github.com/honua-io/honua-gitops/internal/prcomment"
+)
+
+// errReadOnly means the token may not write (a fork's pull request).
+var errReadOnly = errors.New("read-only token")
+
+type commentRef struct {
+	ID     int64
+	NodeID string
+	URL    string
+	Body   string
+}
+
+// findComment finds the pull request's sticky comment: the oldest comment
+// carrying the marker and written by the token's own user (so nobody can
+// plant a marker that steers an apply). It returns its marker too.
+func (r *runner) findComment(ctx context.Context, pr int) (*commentRef, *prcomment.Marker, error) {
+	mine, err := r.ownMarkedComments(ctx, pr)
+	if err != nil || len(mine) == 0 {
+		return nil, nil, err
+	}
+	c := mine[0]
+	for _, x := range mine {
+		if !x.Minimized {
+			c = x
+			break
+		}
+	}
+	m, _ := prcomment.ParseMarker(c.Body)
+	return &commentRef{ID: c.ID, NodeID: c.NodeID, URL: c.URL, Body: c.Body}, m, nil
+}
+
+func (r *runner) ownMarkedComments(ctx context.Context, pr int) ([]githubapi.Comment, error) {
+	viewer, err := r.gh.Viewer(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("identify the token's user: %w", err)
+	}
+	all, err := r.gh.ListIssueComments(ctx, pr)
+	if err != nil {
+		return nil, err
+	}
+	var mine []githubapi.Comment
+	for _, c := range all {
+		if c.Author != viewer {
+			continue
+		}
+		if _, ok := prcomment.ParseMarker(c.Body); ok {
+			mine = append(mine, c)
+		}
+	}
+	return mine, nil
+}
+
+// upsertComment edits the sticky comment in place, or creates it. When two
+// jobs raced and both created one, the newer ones are minimized as
+// outdated, so the pull request shows exactly one.
+func (r *runner) upsertComment(ctx context.Context, pr int, existing *commentRef, body string) (string, error) {
+	var url string
+	if existing != nil {
+		if existing.Body == body {
+			return existing.URL, nil
+		}
+		c, err := r.gh.EditIssueComment(ctx, existing.ID, body)
+		if githubapi.IsForbidden(err) {
+			return "", errReadOnly
+		}
+		if err != nil && !githubapi.IsNotFound(err) {
+			return "", err
+		}
+		if err == nil {
+			url = c.URL
+		}
+	}
+	if url == "" {
+		c, err := r.gh.CreateIssueComment(ctx, pr, body)
+		if githubapi.IsForbidden(err) {
+			return "", errReadOnly
+		}
+		if err != nil {
+			return "", err
+		}
+		url = c.URL
+		if kept := r.dedupe(ctx, pr, body); kept != "" {
+			url = kept
+		}
+	}
+	return url, nil
+}
+
+// dedupe resolves a race in which two jobs both created the comment: the
+// oldest visible one is kept (and given this body), every newer one is
+// minimized as outdated. It returns the kept comment's URL.
+func (r *runner) dedupe(ctx context.Context, pr int, body string) string {
+	mine, err := r.ownMarkedComments(ctx, pr)
+	if err != nil {
+		return ""
+	}
+	var visible []githubapi.Comment
+	for _, c := range mine {
+		if !c.Minimized {
+			visible = append(visible, c)
+		}
+	}
+	if len(visible) < 2 {
+		return ""
+	}
+	keep := visible[0]
+	if keep.Body != body {
+		if c, err := r.gh.EditIssueComment(ctx, keep.ID, body); err == nil {
+			keep.URL = c.URL
+		}
+	}
+	for _, c := range visible[1:] {
+		if err := r.gh.MinimizeComment(ctx, c.NodeID); err != nil {
+			r.gha.Warningf("could not minimize duplicate comment %d: %v", c.ID, err)
+		}
+	}
+	return keep.URL
+}

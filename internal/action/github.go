@@ -1,0 +1,28 @@
+package action
+
+import (
+	"context"
+
+	"github.com/honua-io/honua-gitops/internal/githubapi"
+)
+
+// GitHub is what the Action needs of GitHub's API.
+type GitHub interface {
+	Viewer(ctx context.Context) (string, error)
+	ListIssueComments(ctx context.Context, number int) ([]githubapi.Comment, error)
+	CreateIssueComment(ctx context.Context, number int, body string) (*githubapi.Comment, error)
+	EditIssueComment(ctx context.Context, id int64, body string) (*githubapi.Comment, error)
+	MinimizeComment(ctx context.Context, nodeID string) error
+	PullRequest(ctx context.Context, number int) (*githubapi.PullRequest, error)
+	PullRequestsForCommit(ctx context.Context, sha string) ([]githubapi.PullRequest, error)
+	Reviews(ctx context.Context, number int) ([]githubapi.Review, error)
+	ChangedFiles(ctx context.Context, number int) ([]string, error)
+	CreateDeployment(ctx context.Context, ref, environment, description string, payload map[string]any) (*githubapi.Deployment, error)
+	CreateDeploymentStatus(ctx context.Context, id int64, state, environmentURL, logURL, description string) error
+	FindIssues(ctx context.Context, label string) ([]githubapi.Issue, error)
+	CreateIssue(ctx context.Context, title, body string, labels []string) (*githubapi.Issue, error)
+	UpdateIssue(ctx context.Context, number int, title, body, state string) (*githubapi.Issue, error)
+	CommentOnIssue(ctx context.Context, number int, body string) error
+}
+
+var _ GitHub = (*githubapi.Client)(nil)

@@ -1,0 +1,102 @@
+package githubapi
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+)
+
+// PullRequest is what the action needs of a pull request.
+type PullRequest struct {
+	Number         int
+	Title          string
+	State          string // open or closed
+	HeadSHA        string
+	BaseRef        string
+	HeadRef        string
+	MergeCommitSHA string
+	URL            string // html_url
+	Merged         bool
+	Author         string
+	// HeadRepoFullName is "owner/repo" of the head branch; empty when the
+	// fork has been deleted.
+	HeadRepoFullName string
+	// Fork is set when the head is not in the client's repository, so the
+	// workflow token is read-only and the head is untrusted.
+	Fork bool
+}
+
+func (c *Client) toPullRequest(pr *github.PullRequest) PullRequest {
+	head := pr.GetHead().GetRepo().GetFullName()
+	return PullRequest{
+		Number: pr.GetNumber(), Title: pr.GetTitle(), State: pr.GetState(),
+		HeadSHA: pr.GetHead().GetSHA(), BaseRef: pr.GetBase().GetRef(), HeadRef: pr.GetHead().GetRef(),
+		MergeCommitSHA: pr.GetMergeCommitSHA(), URL: pr.GetHTMLURL(), Merged: pr.GetMerged(),
+		Author: pr.GetUser().GetLogin(), HeadRepoFullName: head,
+		Fork: !strings.EqualFold(head, c.owner+"/"+c.repo),
+	}
+}
+
+// PullRequest returns pull request number.
+func (c *Client) PullRequest(ctx context.Context, number int) (*PullRequest, error) {
+	pr, _, err := c.gh.PullRequests.Get(ctx, c.owner, c.repo, number)
+	if err != nil {
+		return nil, c.wrap(fmt.Sprintf("get pull request #%d", number), err)
+	}
+	out := c.toPullRequest(pr)
+	return &out, nil
+}
+
+// PullRequestsForCommit returns the pull requests associated with commit
+// sha: merged ones that contain it, or open ones whose head it is.
+func (c *Client) PullRequestsForCommit(ctx context.Context, sha string) ([]PullRequest, error) {
+	prs, err := allPages(func(lo github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
+		return c.gh.PullRequests.ListPullRequestsWithCommit(ctx, c.owner, c.repo, sha, &lo)
+	}, c.toPullRequest)
+	return prs, c.wrap(fmt.Sprintf("list pull requests for commit %s", sha), err)
+}
+
+// Review is a pull request review.
+type Review struct {
+	ID          int64
+	User        string
+	State       string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
+	CommitID    string // the head the review was given on
+	SubmittedAt time.Time
+}
+
+// Reviews returns every review of pull request number, oldest first.
+func (c *Client) Reviews(ctx context.Context, number int) ([]Review, error) {
+	reviews, err := allPages(func(lo github.ListOptions) ([]*github.PullRequestReview, *github.Response, error) {
+		return c.gh.PullRequests.ListReviews(ctx, c.owner, c.repo, number, &lo)
+	}, func(r *github.PullRequestReview) Review {
+		return Review{ID: r.GetID(), User: r.GetUser().GetLogin(), State: r.GetState(),
+			CommitID: r.GetCommitID(), SubmittedAt: timeOf(r.SubmittedAt)}
+	})
+	return reviews, c.wrap(fmt.Sprintf("list reviews of #%d", number), err)
+}
+
+// ChangedFiles returns the paths pull request number touches, including the
+// old path of each rename, each path once. GitHub lists at most 3000 files.
+func (c *Client) ChangedFiles(ctx context.Context, number int) ([]string, error) {
+	files, err := allPages(func(lo github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
+		return c.gh.PullRequests.ListFiles(ctx, c.owner, c.repo, number, &lo)
+	}, func(f *github.CommitFile) *github.CommitFile { return f })
+	if err != nil {
+		return nil, c.wrap(fmt.Sprintf("list files of #%d", number), err)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range files {
+		for _, p := range []string{f.GetFilename(), f.GetPreviousFilename()} {
+			if p != "" && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}
