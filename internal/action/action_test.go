@@ -235,3 +235,56 @@ func withoutMaskCommands(s string) string {
 	}
 	return strings.Join(keep, "\n")
 }
+
+// Two jobs planning the same pull request at once (GitHub cancels pending
+// runs, not running ones) leave exactly one visible comment, and the next
+// push edits it.
+func TestRacingJobsLeaveOneComment(t *testing.T) {
+	w := newWorld(t)
+	head := w.commit("environments/staging/services.yaml", "maxRecordCount: 5000", "maxRecordCount: 6000")
+	w.gh.AddPullRequest(fakegithub.PullRequest{Number: 9, HeadSHA: head, Files: []string{"environments/staging/services.yaml"}})
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- w.run("pull_request", prEvent(9, head), nil).err }()
+	}
+	require.NoError(t, <-errs)
+	require.NoError(t, <-errs)
+	assert.Len(t, visible(w.gh.Comments(9)), 1, "one visible comment after the race")
+	kept := visible(w.gh.Comments(9))[0].ID
+
+	next := w.commit("environments/staging/services.yaml", "maxRecordCount: 6000", "maxRecordCount: 6500")
+	require.NoError(t, w.run("pull_request", prEvent(9, next), nil).err)
+	after := visible(w.gh.Comments(9))
+	require.Len(t, after, 1)
+	assert.Equal(t, kept, after[0].ID, "the kept comment is edited from then on")
+}
+
+func TestForkPullRequestPlansIntoTheSummary(t *testing.T) {
+	w := newWorld(t)
+	ro := fakegithub.Start(t, fakegithub.Options{Owner: "acme", Repo: "city-gis", Token: w.remote.Token, ReadOnly: true})
+	w.gh = ro
+	head := w.commit("environments/staging/services.yaml", "maxRecordCount: 5000", "maxRecordCount: 6000")
+	ro.AddPullRequest(fakegithub.PullRequest{Number: 4, HeadSHA: head, HeadRepoFullName: "someone/city-gis", Files: []string{"environments/staging/services.yaml"}})
+	ev := prEvent(4, head)
+	ev["pull_request"].(map[string]any)["head"].(map[string]any)["repo"] = map[string]any{"full_name": "someone/city-gis"}
+	r := w.run("pull_request", ev, map[string]string{"honua-api-key": ""})
+	require.NoError(t, r.err, "a fork's plan never fails the job")
+	assert.Empty(t, ro.Comments(4))
+	assert.Contains(t, r.summary, "Honua plan")
+	assert.Contains(t, r.stdout, "the plan is in the job summary")
+}
+
+func TestInvalidConfigurationBecomesAnnotations(t *testing.T) {
+	w := newWorld(t)
+	require.NoError(t, os.WriteFile(filepath.Join(w.work, "environments/staging/broken.yaml"), []byte("apiVersion: honua.io/v1alpha1\nkind: Layer\nmetadata: {name: x}\nspec: {srid: \"4326\"}\n"), 0o644))
+	gittest.Git(t, w.work, "add", "-A")
+	gittest.Git(t, w.work, "commit", "-qm", "broken")
+	head := strings.TrimSpace(gittest.Git(t, w.work, "rev-parse", "HEAD"))
+	w.gh.AddPullRequest(fakegithub.PullRequest{Number: 5, HeadSHA: head, Files: []string{"environments/staging/broken.yaml"}})
+	r := w.run("pull_request", prEvent(5, head), nil)
+	assert.Equal(t, app.ExitInvalid, app.CodeFor(r.err))
+	assert.Contains(t, r.stdout, "::error col=7,file=environments/staging/broken.yaml,line=4,title=honua-gitops%3A invalid configuration::Layer/default/x is missing required field spec.geometryType")
+	m, ok := prcomment.ParseMarker(visible(w.gh.Comments(5))[0].Body)
+	require.True(t, ok)
+	assert.Equal(t, prcomment.Invalid, m.Envs["staging"].Status)
+}
