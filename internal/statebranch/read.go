@@ -214,11 +214,10 @@ func (v *View) entry(parts []string) (object.TreeEntry, bool, error) {
 		return object.TreeEntry{}, false, nil
 	}
 	for i, name := range parts {
-		t, err := object.GetTree(v.store.objects, h)
+		e, ok, err := findInTree(v.store.objects, h, name)
 		if err != nil {
 			return object.TreeEntry{}, false, fmt.Errorf("read tree %s at %s: %w", h, v.Tip, err)
 		}
-		e, ok := findEntry(t.Entries, name)
 		if !ok {
 			return object.TreeEntry{}, false, nil
 		}
