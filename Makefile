@@ -1,13 +1,14 @@
 # honua-gitops — GitOps for Honua geospatial servers.
 #   make demo   run the whole loop on the embedded defaults
 #   make test   run every test
+#   make e2e    run the example workflow end to end with act (no Docker)
 SHELL := /bin/bash
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin
 
-.PHONY: all build test test-race vet fmt-check bench fuzz demo clean
+.PHONY: all build test test-race vet fmt-check bench fuzz demo clean e2e
 
 all: build
 
@@ -17,6 +18,12 @@ build:
 
 test: fmt-check vet
 	$(GO) test -count=1 ./...
+
+# The workflow users copy, run end to end with nektos/act (a library in the
+# separate module testdata/e2e, so act never enters go.mod) against a fake
+# GitHub, a git http-backend remote and Honua emulators. No Docker needed.
+e2e: build
+	cd testdata/e2e && HONUA_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 15m ./...
 
 test-race:
 	$(GO) test -race -count=1 ./...

@@ -110,22 +110,29 @@ func (r *runner) applyEnvironment(ctx context.Context, env string, rev reviewed)
 	if err != nil {
 		return "failed", nil, err
 	}
-	if !p.HasChanges() {
+	repair := r.in.DriftGuard == string(engine.GuardOverwrite)
+	if !p.HasChanges() && !repair {
 		r.gha.Infof("%s: no changes; nothing to deploy", env)
+		r.summary(fmt.Sprintf("### ✅ %s: no changes\n\n%s matches what was last applied; nothing to deploy. (To restore resources changed on the server by hand, dispatch `apply` with `drift-guard: overwrite`.)\n", env, env))
 		return "no-changes", p, nil
 	}
-	approved, why := r.approvedHash(cfgEnv, p, rev)
+	approved, why := "", ""
+	if r.ev.Name != "workflow_dispatch" {
+		// A dispatched apply is a person's explicit decision, approved by the
+		// environment's protection rules; a merge applies only what was reviewed.
+		approved, why = r.approvedHash(cfgEnv, p, rev)
+	}
 	if why != "" {
-		r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Refused, Message: why}, nil)
+		r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Refused, Message: why}, nil, p)
 		r.summary(fmt.Sprintf("### ⛔ %s not applied\n\n%s\n\nThe plan that would apply now:\n\n", env, why) + markdownPlan(p))
 		return "refused", p, &app.RefusedError{Reason: env + ": " + why}
 	}
 	approvers, err := r.checkApprovals(ctx, cfgEnv, rev)
 	if err != nil {
-		r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Refused, Message: err.Error()}, nil)
+		r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Refused, Message: err.Error()}, nil, p)
 		return "refused", p, err
 	}
-	r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Applying}, nil)
+	r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Applying}, nil, p)
 	ghDeploy := r.startGitHubDeployment(ctx, env, targets)
 
 	req := r.deployRequest(env, targets, store)
@@ -293,13 +300,17 @@ func (r *runner) finishDeploy(ctx context.Context, env string, rev reviewed, rep
 	}
 	if err != nil {
 		es.Message = firstLine(r.red.String(err.Error()))
+	} else if report != nil {
+		// The marker keeps this line, so later jobs' edits still say what
+		// was applied here.
+		es.Message = appliedLine(report)
 	}
 	if report != nil && report.Deployment != nil {
 		es.DeploymentID = report.Deployment.ID
 		r.setOutput("deployment-id", report.Deployment.ID)
 	}
 	journal := journalMarkdown(report)
-	r.lifecycle(ctx, rev, env, es, map[string]string{env: journal})
+	r.lifecycle(ctx, rev, env, es, map[string]string{env: journal}, p)
 	r.summary(fmt.Sprintf("### %s %s: %s\n\n", statusEmoji(state), env, result) + journal)
 	if gd != nil {
 		desc := result
@@ -315,7 +326,7 @@ func (r *runner) finishDeploy(ctx context.Context, env string, rev reviewed, rep
 
 // lifecycle updates the merged pull request's comment with an
 // environment's new state, keeping the others.
-func (r *runner) lifecycle(ctx context.Context, rev reviewed, env string, st prcomment.EnvState, results map[string]string) {
+func (r *runner) lifecycle(ctx context.Context, rev reviewed, env string, st prcomment.EnvState, results map[string]string, p *plan.Plan) {
 	if rev.pr == nil || rev.comment == nil || rev.marker == nil || r.gh == nil {
 		return
 	}
@@ -329,13 +340,18 @@ func (r *runner) lifecycle(ctx context.Context, rev reviewed, env string, st prc
 	}
 	m.Envs[env] = st
 	m.UpdatedAt = r.deps.Now().UTC()
-	out, err := prcomment.Render(prcomment.Input{Marker: m, RunURL: r.ev.RunURL, Results: results}, prcomment.Options{MaxBytes: r.in.CommentBytes})
+	var plans []*plan.Plan
+	if p != nil {
+		plans = []*plan.Plan{p}
+	}
+	out, err := prcomment.Render(prcomment.Input{Marker: m, Plans: plans, RunURL: r.ev.RunURL, Results: results}, prcomment.Options{MaxBytes: r.in.CommentBytes})
 	if err != nil {
 		return
 	}
 	if c, err := r.gh.EditIssueComment(ctx, rev.comment.ID, out.Body); err == nil {
 		rev.comment.Body = c.Body
 		*rev.marker = m
+		r.setOutput("comment-url", c.URL)
 	} else {
 		r.gha.Warningf("could not update the comment on #%d: %v", rev.pr.Number, err)
 	}
@@ -362,4 +378,20 @@ func short(s string) string {
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return first
+}
+
+// appliedLine summarises a deployment's journal in one line.
+func appliedLine(r *usecase.DeployReport) string {
+	if r.NoChanges {
+		return "nothing to deploy"
+	}
+	applied, failed, skipped := 0, 0, 0
+	for _, t := range r.Targets {
+		if t.Outcome == nil {
+			continue
+		}
+		c := t.Outcome.Counts()
+		applied, failed, skipped = applied+c[engine.Applied], failed+c[engine.Failed], skipped+c[engine.Skipped]
+	}
+	return fmt.Sprintf("%d applied, %d failed, %d skipped on %d target(s)", applied, failed, skipped, len(r.Targets))
 }
