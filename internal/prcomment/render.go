@@ -261,11 +261,11 @@ func (d *doc) heading(level string) string {
 	var b strings.Builder
 	b.WriteString(level + " Honua plan")
 	if d.marker.HeadSHA != "" {
-		b.WriteString(" for " + escapeMarkdown(shortSHA(d.marker.HeadSHA)))
+		b.WriteString(" for " + render.EscapeMarkdown(shortSHA(d.marker.HeadSHA)))
 	}
 	b.WriteString("\n\n")
 	if d.marker.Supersedes != "" {
-		b.WriteString("Supersedes the plan for " + codeSpan(shortSHA(d.marker.Supersedes)) + ".\n\n")
+		b.WriteString("Supersedes the plan for " + render.CodeSpan(shortSHA(d.marker.Supersedes)) + ".\n\n")
 	}
 	return b.String()
 }
@@ -298,7 +298,7 @@ func (d *doc) tableRow(r row) string {
 	} else if r.plan != nil && r.plan.Hash != "" {
 		hash = cellCode(shortHash(r.plan.Hash))
 	}
-	return "| " + escapeMarkdown(r.env) + " | " + d.statusCell(r) + " | " + changes + " | " + risk + " | " + drift + " | " + hash + " |\n"
+	return "| " + render.EscapeMarkdown(r.env) + " | " + d.statusCell(r) + " | " + changes + " | " + risk + " | " + drift + " | " + hash + " |\n"
 }
 
 // statusCell is the emoji, the word and what goes with them.
@@ -309,10 +309,10 @@ func (d *doc) statusCell(r row) string {
 		s += " (deployment " + cellCode(truncateRunes(st.DeploymentID, 80)) + ")"
 	}
 	if st.Message != "" {
-		s += ": " + escapeMarkdown(st.Message)
+		s += ": " + render.EscapeMarkdown(st.Message)
 	}
 	if text := d.in.Applying[r.env]; text != "" {
-		s += " — " + escapeMarkdown(truncateRunes(redactSecretRefs(text), maxMessageRunes))
+		s += " — " + render.EscapeMarkdown(truncateRunes(redactSecretRefs(text), maxMessageRunes))
 	}
 	return s
 }
@@ -334,7 +334,7 @@ func statusWord(s Status) string {
 	case Invalid:
 		return "⚠️ invalid"
 	}
-	return "❔ " + escapeMarkdown(truncateRunes(string(s), 40))
+	return "❔ " + render.EscapeMarkdown(truncateRunes(string(s), 40))
 }
 
 func statusEmoji(s Status) string {
@@ -352,7 +352,7 @@ func riskCell(r plan.Risk) string {
 	case plan.High:
 		return "⚠️ high"
 	}
-	return escapeMarkdown(string(r))
+	return render.EscapeMarkdown(string(r))
 }
 
 func driftCell(p *plan.Plan) string {
@@ -391,7 +391,7 @@ func (d *doc) fullPlanLine() string {
 		s += "job summary"
 	}
 	if d.in.ArtifactName != "" {
-		s += " and the " + codeSpan(d.in.ArtifactName) + " artifact"
+		s += " and the " + render.CodeSpan(d.in.ArtifactName) + " artifact"
 	}
 	return s + "._\n\n"
 }
@@ -404,11 +404,11 @@ func invalidBlock(text string, maxBytes int) string {
 	text = redactSecretRefs(strings.TrimRight(text, "\n"))
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		lines[i] = sanitize(l)
+		lines[i] = render.Sanitize(l)
 	}
 	build := func(n int) string {
 		content := strings.Join(lines[:n], "\n") + "\n"
-		fence := codeFence(content)
+		fence := render.CodeFence(content)
 		s := intro + fence + "text\n" + content + fence + "\n\n"
 		if n < len(lines) {
 			s += fmt.Sprintf("_%d more lines are in the job summary._\n\n", len(lines)-n)
@@ -438,9 +438,9 @@ func invalidBlock(text string, maxBytes int) string {
 // resultBlock is the collapsible block of what was applied to env.
 func (d *doc) resultBlock(env, md string) string {
 	st := d.marker.Envs[env]
-	summary := statusEmoji(st.Status) + " What was applied to <b>" + escapeHTML(env) + "</b>"
+	summary := statusEmoji(st.Status) + " What was applied to <b>" + render.EscapeHTML(env) + "</b>"
 	if st.Status == "" {
-		summary = "What was applied to <b>" + escapeHTML(env) + "</b>"
+		summary = "What was applied to <b>" + render.EscapeHTML(env) + "</b>"
 	}
 	return "<details><summary>" + summary + "</summary>\n\n" +
 		strings.TrimSpace(redactSecretRefs(md)) + "\n\n</details>\n\n"
@@ -448,7 +448,7 @@ func (d *doc) resultBlock(env, md string) string {
 
 // resultStub replaces a result block that did not fit.
 func resultStub(env string) string {
-	return "_What was applied to " + escapeMarkdown(env) + " is in the job summary._\n\n"
+	return "_What was applied to " + render.EscapeMarkdown(env) + " is in the job summary._\n\n"
 }
 
 // resultEnvs lists the environments with results: table order, then any
@@ -477,7 +477,7 @@ func (d *doc) footer(withRunLink bool) string {
 	var planned []string
 	for _, r := range d.rows {
 		if r.state.Status == Planned {
-			planned = append(planned, codeSpan(r.env))
+			planned = append(planned, render.CodeSpan(r.env))
 		}
 	}
 	var b strings.Builder
@@ -721,7 +721,7 @@ func (d *doc) summary() (string, bool) {
 	b.WriteString(d.details)
 	b.WriteString(d.footer(false))
 	if d.in.ArtifactName != "" && len(d.in.Plans) > 0 {
-		b.WriteString("\nThe plan JSON is in the " + codeSpan(d.in.ArtifactName) + " artifact of this run.\n")
+		b.WriteString("\nThe plan JSON is in the " + render.CodeSpan(d.in.ArtifactName) + " artifact of this run.\n")
 	}
 	s := strings.TrimRight(b.String(), "\n") + "\n"
 	if len(s) <= MaxSummaryBytes {
@@ -729,7 +729,7 @@ func (d *doc) summary() (string, bool) {
 	}
 	note := fmt.Sprintf("_The job summary was cut at %d bytes to stay under GitHub's 1 MiB limit;", MaxSummaryBytes)
 	if d.in.ArtifactName != "" {
-		note += " the complete plan is in the " + codeSpan(d.in.ArtifactName) + " artifact._\n"
+		note += " the complete plan is in the " + render.CodeSpan(d.in.ArtifactName) + " artifact._\n"
 	} else {
 		note += " the complete plan is in the plan JSON artifact._\n"
 	}
