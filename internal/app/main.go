@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/honua-io/honua-gitops/internal/diag"
 )
 
 // Execute runs the command tree and reports the error, if any, on errOut in
@@ -70,14 +67,4 @@ func pluralWord(n int, word string) string {
 		return word
 	}
 	return word + "s"
-}
-
-// FormatDiagnostics renders diagnostics one a line.
-func FormatDiagnostics(d diag.List) string {
-	var b strings.Builder
-	for _, x := range d {
-		b.WriteString(x.String())
-		b.WriteByte('\n')
-	}
-	return b.String()
 }

@@ -145,11 +145,6 @@ func checkSecretName(name string, pos diag.Pos, d *diag.List) {
 	}
 }
 
-// IsSecretPlaceholder reports whether s contains a ${secret:NAME} reference.
-func IsSecretPlaceholder(s string) bool {
-	return strings.Contains(s, "${"+SecretPrefix)
-}
-
 func scalarText(v any) string {
 	switch x := v.(type) {
 	case string:
