@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/action"
 	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/cmd/cmdtest"
 	"github.com/honua-io/honua-gitops/internal/emulator"
 	"github.com/honua-io/honua-gitops/internal/fakegithub"
 	"github.com/honua-io/honua-gitops/internal/gittest"
@@ -45,7 +44,7 @@ func newWorld(t *testing.T) *world {
 		t.Cleanup(func() { _ = s.Close() })
 		w.servers[env] = s
 	}
-	files := exampleFiles(t)
+	files := cmdtest.ExampleFiles(t)
 	var cfg strings.Builder
 	cfg.WriteString("environments:\n")
 	for _, env := range []string{"development", "staging", "production"} {
@@ -56,22 +55,6 @@ func newWorld(t *testing.T) *world {
 	w.gh = fakegithub.Start(t, fakegithub.Options{Owner: "acme", Repo: "city-gis", Token: w.remote.Token})
 	w.work = w.remote.Checkout(t)
 	return w
-}
-
-func exampleFiles(t *testing.T) map[string]string {
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..", "examples", "honua-config")
-	files := map[string]string{}
-	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		data, err := os.ReadFile(p)
-		files[filepath.ToSlash(rel)] = string(data)
-		return err
-	}))
-	return files
 }
 
 type runResult struct {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/prcomment"
 	"github.com/honua-io/honua-gitops/internal/render"
-	"github.com/honua-io/honua-gitops/internal/state"
 	"github.com/honua-io/honua-gitops/internal/statebranch"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
@@ -130,10 +128,6 @@ func (r *runner) computePlans(ctx context.Context, envs []string) ([]*plan.Plan,
 	})
 	if err != nil {
 		return nil, err
-	}
-	if b, ok := recorded.(state.Branch); ok {
-		// Read the branch once; every environment's plan uses the same tip.
-		recorded = b
 	}
 	var plans []*plan.Plan
 	var invalid []error
@@ -261,5 +255,3 @@ func (r *runner) repoPath(p string) string {
 	}
 	return strings.TrimSuffix(dir, "/") + "/" + p
 }
-
-var _ = fmt.Sprintf

@@ -70,9 +70,6 @@ var ErrChangesPresent = errors.New("changes present")
 // ErrSilent means the command already reported its failure (exit 1).
 var ErrSilent = errors.New("silent")
 
-// ErrSilentFailure is ErrSilent under a name that reads well at call sites.
-var ErrSilentFailure = ErrSilent
-
 // CodeFor returns the exit code for an error.
 func CodeFor(err error) ExitCode {
 	var inv *InvalidInputError

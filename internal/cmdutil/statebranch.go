@@ -9,6 +9,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/config"
 	"github.com/honua-io/honua-gitops/internal/statebranch"
+	"github.com/honua-io/honua-gitops/internal/usecase"
 )
 
 // BranchFlags say where the state branch is written.
@@ -50,4 +51,29 @@ func RequireStateBranch(dir string, cfg *config.Config, f BranchFlags, getenv fu
 		return nil, &app.InputError{Err: fmt.Errorf("%s is not a git repository: deployments are recorded on its state branch %s (run in the configuration repository)", dir, cfg.StateBranch)}
 	}
 	return s, err
+}
+
+// History is what the commands that read deployment history work on.
+type History struct {
+	Workspace    *usecase.Workspace
+	Environments []string
+	Branch       *statebranch.Store
+}
+
+// OpenHistory opens the configuration repository at env.Dir, resolves the
+// environments (the named one, or all) and its state branch.
+func OpenHistory(env EnvFlags, f BranchFlags, getenv func(string) string) (*History, error) {
+	ws, err := usecase.OpenWorkspace(env.Dir)
+	if err != nil {
+		return nil, err
+	}
+	envs, err := ws.Environments(env.Env, false)
+	if err != nil {
+		return nil, err
+	}
+	store, err := RequireStateBranch(env.Dir, ws.Config, f, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &History{Workspace: ws, Environments: envs, Branch: store}, nil
 }

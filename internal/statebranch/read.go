@@ -232,15 +232,6 @@ func (v *View) entry(parts []string) (object.TreeEntry, bool, error) {
 	return object.TreeEntry{}, false, nil
 }
 
-func findEntry(entries []object.TreeEntry, name string) (object.TreeEntry, bool) {
-	for _, e := range entries {
-		if e.Name == name {
-			return e, true
-		}
-	}
-	return object.TreeEntry{}, false
-}
-
 func blobBytes(b *object.Blob) ([]byte, error) {
 	r, err := b.Reader()
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,22 +50,6 @@ func binary(t *testing.T) string {
 	return binPath
 }
 
-func exampleFiles(t *testing.T) map[string]string {
-	t.Helper()
-	root := filepath.Join(cmdtest.RepoRoot(t), "examples", "honua-config")
-	files := map[string]string{}
-	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		data, err := os.ReadFile(p)
-		files[filepath.ToSlash(rel)] = string(data)
-		return err
-	}))
-	return files
-}
-
 type run struct {
 	env    string
 	code   int
@@ -87,7 +70,7 @@ func TestEightConcurrentAppliesRecordEveryDeploymentOnce(t *testing.T) {
 	}
 	bin := binary(t)
 	remote := gittest.NewRemote(t)
-	remote.Seed(t, exampleFiles(t))
+	remote.Seed(t, cmdtest.ExampleFiles(t))
 	servers := map[string]*emulator.Running{}
 	for _, env := range []string{"staging", "production"} {
 		s, err := emulator.Start(context.Background(), emulator.Options{APIKey: key})

@@ -70,3 +70,24 @@ func CopyExample(t testing.TB) string {
 	}
 	return dst
 }
+
+// ExampleFiles returns examples/honua-config as relative path → contents,
+// for seeding git remotes.
+func ExampleFiles(t testing.TB) map[string]string {
+	t.Helper()
+	root := filepath.Join(RepoRoot(t), "examples", "honua-config")
+	files := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		data, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("read example: %v", err)
+	}
+	return files
+}

@@ -29,19 +29,11 @@ func NewCmdDeployment(f *cmdutil.Factory) *cobra.Command {
 			if format != "text" && format != "json" {
 				return app.FlagErrorf("`--format` must be text or json, not %q", format)
 			}
-			ws, err := usecase.OpenWorkspace(envFlags.Dir)
+			h, err := cmdutil.OpenHistory(envFlags, branch, f.Getenv)
 			if err != nil {
 				return err
 			}
-			envs, err := ws.Environments(envFlags.Env, false)
-			if err != nil {
-				return err
-			}
-			store, err := cmdutil.RequireStateBranch(envFlags.Dir, ws.Config, branch, f.Getenv)
-			if err != nil {
-				return err
-			}
-			d, err := usecase.FindDeployment(cmd.Context(), store, envs, args[0])
+			d, err := usecase.FindDeployment(cmd.Context(), h.Branch, h.Environments, args[0])
 			if err != nil {
 				return err
 			}

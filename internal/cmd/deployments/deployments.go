@@ -30,15 +30,7 @@ func NewCmdDeployments(f *cmdutil.Factory) *cobra.Command {
 			if format != "text" && format != "json" {
 				return app.FlagErrorf("`--format` must be text or json, not %q", format)
 			}
-			ws, err := usecase.OpenWorkspace(envFlags.Dir)
-			if err != nil {
-				return err
-			}
-			envs, err := ws.Environments(envFlags.Env, false)
-			if err != nil {
-				return err
-			}
-			store, err := cmdutil.RequireStateBranch(envFlags.Dir, ws.Config, branch, f.Getenv)
+			h, err := cmdutil.OpenHistory(envFlags, branch, f.Getenv)
 			if err != nil {
 				return err
 			}
@@ -48,8 +40,8 @@ func NewCmdDeployments(f *cmdutil.Factory) *cobra.Command {
 				Deployments []deploy.Summary `json:"deployments"`
 			}
 			var all []envList
-			for _, env := range envs {
-				list, total, err := usecase.Deployments(cmd.Context(), store, env, limit)
+			for _, env := range h.Environments {
+				list, total, err := usecase.Deployments(cmd.Context(), h.Branch, env, limit)
 				if err != nil {
 					return err
 				}

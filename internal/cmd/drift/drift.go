@@ -122,7 +122,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	switch {
 	case failed:
-		return app.ErrSilentFailure
+		return app.ErrSilent
 	case drifted && opts.DetailedExitCode:
 		return app.ErrChangesPresent
 	}

@@ -63,19 +63,12 @@ when a target is given or its credential is set.`,
 func run(ctx context.Context, opts *Options) error {
 	red := &redact.Redactor{}
 	out := red.Writer(opts.IO.Out)
-	ws, err := usecase.OpenWorkspace(opts.Env.Dir)
+	h, err := cmdutil.OpenHistory(opts.Env, opts.Branch, opts.Getenv)
 	if err != nil {
 		return err
 	}
-	envs, err := ws.Environments(opts.Env.Env, false)
-	if err != nil {
-		return err
-	}
-	store, err := cmdutil.RequireStateBranch(opts.Env.Dir, ws.Config, opts.Branch, opts.Getenv)
-	if err != nil {
-		return err
-	}
-	statuses, err := usecase.Status(ctx, store, envs, func(c string) (string, int) { return cmdutil.Ahead(opts.Env.Dir, c) })
+	ws, store := h.Workspace, h.Branch
+	statuses, err := usecase.Status(ctx, store, h.Environments, func(c string) (string, int) { return cmdutil.Ahead(opts.Env.Dir, c) })
 	if err != nil {
 		return err
 	}
