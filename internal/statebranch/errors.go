@@ -21,6 +21,10 @@ var (
 	// ErrLocked reports that the state branch lock file stayed held for
 	// longer than the lock timeout.
 	ErrLocked = errors.New("state branch is locked")
+	// ErrDiverged reports that the local branch has commits the remote does
+	// not, the remote has moved on since, and the local commits could not be
+	// replayed on top of it. The local branch is left as it was.
+	ErrDiverged = errors.New("local state branch has diverged from the remote")
 )
 
 // scrubbed hides secrets (tokens, passwords) from an error's text while

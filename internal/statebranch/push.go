@@ -12,15 +12,17 @@ import (
 	"github.com/go-git/go-git/v5/storage"
 )
 
-// push moves the local branch to next and pushes it with a lease on
-// base.Tip, so the remote only accepts it if its branch is still there. On
+// push moves the local branch to next and pushes it with a lease on the
+// remote tip base was read against (base.lease), so the remote only accepts
+// it if its branch is still there. next may carry local commits the remote
+// has never seen (Read keeps them); they go along. On
 // failure the local branch goes back to where base saw it.
 func (s *Store) push(ctx context.Context, base *View, next plumbing.Hash) error {
 	// go-git pushes local refs, so the local branch has to hold next.
 	if err := s.casLocal(ctx, base.local, next); err != nil {
 		return err
 	}
-	err := s.pushBranch(ctx, base.Tip)
+	err := s.pushBranch(ctx, base.lease)
 	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
 		if err := s.repo.Storer.SetReference(plumbing.NewHashReference(s.tracking, next)); err != nil {
 			return fmt.Errorf("update %s: %w", s.tracking, err)

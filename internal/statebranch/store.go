@@ -53,6 +53,13 @@ type Options struct {
 	// LockTimeout bounds the wait for the state branch lock file (default
 	// DefaultLockTimeout).
 	LockTimeout time.Duration
+	// Merge combines a file that both the unpushed local commits and the
+	// remote changed when Read replays the local commits on the remote's tip
+	// (see Read). base is the file before the local commit, ours after it,
+	// theirs on the tip being replayed onto; nil data is an absent file, and
+	// a nil result deletes the file. An error, or a nil Merge, makes Read
+	// fail and leave the local branch as it was.
+	Merge func(path string, base, ours, theirs []byte) ([]byte, error)
 }
 
 // Store reads and writes one state branch of one repository. It is safe for
