@@ -35,9 +35,20 @@ type LiveObject struct {
 	// Managed is true when the object carries this tool's managed-by
 	// annotation: only such objects are ever deleted.
 	Managed bool
+	// Environment is the value of the server copy's
+	// gitops.honua.io/environment annotation ("" when absent): the
+	// environment that applied it. Environments that share a server delete
+	// only their own objects.
+	Environment string
 	// ResourceVersion and ETag identify the version read, for If-Match.
 	ResourceVersion string
 	ETag            string
+}
+
+// OwnedBy reports whether this tool applied the object for env: it carries
+// the managed-by annotation and env's environment annotation.
+func (l *LiveObject) OwnedBy(env string) bool {
+	return l.Managed && l.Environment == env
 }
 
 // Operation is one write the engine asks a driver to perform.
@@ -49,6 +60,11 @@ type Operation struct {
 	Desired *resource.Resource
 	// Live is the object as read before writing, when it exists.
 	Live *LiveObject
+	// Environment is the environment applying the operation. Drivers check
+	// ownership against it: a delete removes only an object stamped with
+	// it, and a read-back confirms a write only when the server's copy
+	// carries it.
+	Environment string
 }
 
 // Strategy is how a Generation 1 driver writes.
@@ -74,6 +90,31 @@ type Options struct {
 	Concurrency int
 	// DryRun asks the server to validate without writing, where it can.
 	DryRun bool
+	// Stop, when closed, interrupts the apply gently: drivers start no new
+	// write (they check before each write, dependency level and manifest
+	// call), let writes in flight finish under ctx, and report the
+	// operations they did not start as Skipped with MessageInterrupted.
+	// Nil never stops.
+	Stop <-chan struct{}
+	// Progress, when set, receives each operation's result once, as the
+	// operation finishes; calls never overlap. Results the engine produces
+	// without a write (already absent, not owned, interrupted before the
+	// driver ran) are reported too. Verification after the writes may
+	// still turn an applied result into a failed one in Outcome.Results.
+	Progress func(Result)
+}
+
+// Stopped reports whether o.Stop is closed.
+func (o Options) Stopped() bool {
+	if o.Stop == nil {
+		return false
+	}
+	select {
+	case <-o.Stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // Status is the outcome of one operation.
@@ -86,6 +127,19 @@ const (
 	Skipped Status = "skipped"
 	// Planned is the status of every operation in a dry run.
 	Planned Status = "planned"
+)
+
+// Messages of operations an interruption cut short. The engine recognises
+// them to set Outcome.Interrupted, so drivers use them verbatim.
+const (
+	// MessageInterrupted is the message of an operation that was not
+	// started because the apply was interrupted (Options.Stop closed, or
+	// ctx ended).
+	MessageInterrupted = "not attempted: interrupted"
+	// MessageOutcomeUnknown is the message of a write whose ctx ended
+	// while it was in flight: it may or may not have landed, so it is
+	// failed and not recorded.
+	MessageOutcomeUnknown = "outcome unknown: interrupted before the server answered"
 )
 
 // Result is the journal entry of one operation.

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/honua-io/honua-gitops/internal/diff"
@@ -64,6 +65,11 @@ type Outcome struct {
 	// Problems are failures beyond single writes (readiness, verification
 	// reads), in words.
 	Problems []string `json:"problems,omitempty"`
+	// Interrupted is true when Options.Stop was closed (or ctx ended)
+	// before every operation ran: the journal then holds operations
+	// skipped with MessageInterrupted or failed with MessageOutcomeUnknown,
+	// no rollback was started, and Recorded holds what was read back.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// RolledBack lists the results of the rollback, when one ran.
 	RolledBack []Result `json:"rolledBack,omitempty"`
 	// Recorded is the state to record: recorded state with exactly the
@@ -110,14 +116,42 @@ func (e *DriftError) Error() string {
 		e.Target, strings.Join(subjects, ", "))
 }
 
-// Run applies the plan from recorded to desired state through d.
-func Run(ctx context.Context, d Driver, req Request) (*Outcome, error) {
-	now := req.Now
-	if now == nil {
-		now = time.Now
-	}
-	out := &Outcome{Target: d.Describe(), Started: now()}
+// Checked is what Preflight found: the plan against live state and the
+// drift that matters to it.
+type Checked struct {
+	// Plan is the plan from recorded to desired state, with live drift; with
+	// GuardOverwrite it includes the writes that repair drift.
+	Plan *plan.Plan
+	// Drift is the drift an apply would overwrite (drift that already is
+	// what the repository wants is left out).
+	Drift []plan.Drift
+	// LiveCount is how many resources the server holds.
+	LiveCount int
+}
 
+// prepared is everything Run needs before writing.
+type prepared struct {
+	Checked
+	resolved map[resource.Identity]*resource.Resource
+	live     map[resource.Identity]*LiveObject
+}
+
+// Preflight does everything Run does before writing, and writes nothing: it
+// resolves secrets (the error names the resource), reads live state (the
+// error names the target), computes the plan against live state and the
+// relevant drift, and returns a *DriftError when the guard is GuardFail and
+// drift is relevant. Checking every target this way before claiming an
+// environment reports a wrong key, a dead server or a drifted one before
+// anything is recorded.
+func Preflight(ctx context.Context, d Driver, req Request) (*Checked, error) {
+	p, err := prepare(ctx, d, req)
+	if err != nil {
+		return nil, err
+	}
+	return &p.Checked, nil
+}
+
+func prepare(ctx context.Context, d Driver, req Request) (*prepared, error) {
 	// Secrets first: a missing one stops the run before anything is read
 	// or written.
 	resolved := make(map[resource.Identity]*resource.Resource, len(req.Desired))
@@ -134,48 +168,114 @@ func Run(ctx context.Context, d Driver, req Request) (*Outcome, error) {
 
 	live, err := d.Live(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read live state: %w", err)
+		return nil, fmt.Errorf("read live state of %s: %w", d.Describe(), err)
 	}
 	liveByID := indexLive(live)
 	p := plan.Compute(plan.Input{Environment: req.Environment, Desired: req.Desired, Recorded: req.Recorded,
 		Live: liveResources(live), LiveRead: true})
-	out.Plan = p
-	out.Drift = relevantDrift(p, liveByID, resolved)
-	if len(out.Drift) > 0 && req.Guard != GuardWarn && req.Guard != GuardOverwrite {
-		return nil, &DriftError{Target: d.Describe(), Drift: out.Drift}
+	drift := relevantDrift(p, liveByID, resolved)
+	if len(drift) > 0 && req.Guard != GuardWarn && req.Guard != GuardOverwrite {
+		return nil, &DriftError{Target: d.Describe(), Drift: drift}
 	}
-
 	if req.Guard == GuardOverwrite {
 		repairDrift(p, resolved)
 	}
-	ops, pre := operations(p, req.Environment, resolved, liveByID)
+	return &prepared{Checked: Checked{Plan: p, Drift: drift, LiveCount: len(live)}, resolved: resolved, live: liveByID}, nil
+}
+
+// Run applies the plan from recorded to desired state through d.
+func Run(ctx context.Context, d Driver, req Request) (*Outcome, error) {
+	now := req.Now
+	if now == nil {
+		now = time.Now
+	}
+	out := &Outcome{Target: d.Describe(), Started: now()}
+	pr, err := prepare(ctx, d, req)
+	if err != nil {
+		return nil, err
+	}
+	p := pr.Plan
+	out.Plan, out.Drift = p, pr.Drift
+
+	opts := req.Options
+	opts.Progress = serialised(opts.Progress)
+	ops, pre := operations(p, req.Environment, pr.resolved, pr.live)
+	if len(ops) > 0 && (opts.Stopped() || ctx.Err() != nil) {
+		// Interrupted before the first write: the driver is not called.
+		for _, op := range ops {
+			pre = append(pre, ResultFor(op, Skipped, MessageInterrupted))
+		}
+		ops = nil
+	}
+	for _, r := range pre {
+		opts.report(r)
+	}
 	results := make([]Result, 0, len(p.Changes))
 	if len(ops) > 0 {
-		results = append(results, d.Apply(ctx, ops, req.Options)...)
+		results = append(results, d.Apply(ctx, ops, opts)...)
 	}
 	results = append(results, pre...)
 	out.Results = orderLike(p, results)
+	out.Interrupted = interrupted(out.Results)
 	if req.Options.DryRun {
 		out.Recorded = req.Recorded
 		out.Finished = now()
 		return out, nil
 	}
 
-	if req.Verify && len(ops) > 0 {
-		verify(ctx, d, out, resolved)
+	// After an interruption the writes that landed are still read back, so
+	// that what is recorded is exactly what the server holds.
+	wrote := len(ops) > 0
+	switch {
+	case wrote && ctx.Err() != nil && req.Verify:
+		out.Problems = append(out.Problems, "not verified: interrupted before the server could be read back")
+	case wrote && ctx.Err() == nil && (req.Verify || out.Interrupted):
+		verify(ctx, d, out, pr.resolved)
 	}
-	if req.ReadyTimeout > 0 {
+	if req.ReadyTimeout > 0 && !out.Interrupted {
 		if err := d.WaitReady(ctx, req.ReadyTimeout); err != nil {
 			out.Problems = append(out.Problems, "server not ready after apply: "+err.Error())
 		}
 	}
 	out.Recorded = record(req.Recorded, req.Desired, out.Results)
 
-	if out.Failed() && req.RollbackOnFailure {
+	// An interruption is a person's decision to stop: do not start more
+	// writes on their behalf.
+	if out.Failed() && req.RollbackOnFailure && !out.Interrupted {
 		rollback(ctx, d, req, out)
 	}
 	out.Finished = now()
 	return out, nil
+}
+
+// report passes r to o.Progress when it is set.
+func (o Options) report(r Result) {
+	if o.Progress != nil {
+		o.Progress(r)
+	}
+}
+
+// serialised wraps f so that calls never overlap, whatever the driver does.
+func serialised(f func(Result)) func(Result) {
+	if f == nil {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(r Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		f(r)
+	}
+}
+
+// interrupted reports whether an interruption cut any operation short.
+func interrupted(results []Result) bool {
+	for _, r := range results {
+		if r.Message == MessageInterrupted || r.Message == MessageOutcomeUnknown {
+			return true
+		}
+	}
+	return false
 }
 
 // relevantDrift keeps drift that an apply would overwrite. Drift that is
@@ -236,31 +336,48 @@ func liveResources(live []LiveObject) []*resource.Resource {
 }
 
 // operations turns the plan into driver operations. Deletes are scoped to
-// what the tool owns: a recorded resource (every delete in a plan is) whose
-// live object still carries the managed-by annotation. Deletes that need no
-// call, or must not be made, come back as results directly.
+// what this environment owns: a recorded resource (every delete in a plan
+// is) whose live object still carries the managed-by annotation and this
+// environment's environment annotation, so environments sharing a server
+// never delete each other's resources. Deletes that need no call, or must
+// not be made, come back as results directly.
 func operations(p *plan.Plan, env string, resolved map[resource.Identity]*resource.Resource, live map[resource.Identity]*LiveObject) ([]Operation, []Result) {
 	var ops []Operation
 	var pre []Result
 	for _, c := range p.Changes {
 		id := resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
-		op := Operation{Action: c.Action, ID: id, Live: live[id.Key()]}
+		op := Operation{Action: c.Action, ID: id, Live: live[id.Key()], Environment: env}
 		switch c.Action {
 		case plan.Create, plan.Update:
 			op.Desired = stamp(resolved[id.Key()], env)
 		case plan.Delete:
-			switch {
-			case op.Live == nil:
+			if op.Live == nil {
 				pre = append(pre, ResultFor(op, Applied, "already absent from the server"))
 				continue
-			case !op.Live.Managed:
-				pre = append(pre, ResultFor(op, Skipped, "not deleted: the server's copy does not carry "+resource.AnnotationManagedBy+", so honua-gitops does not own it"))
+			}
+			if why := NotOwned(op.Live.Managed, op.Live.Environment, env); why != "" {
+				pre = append(pre, ResultFor(op, Skipped, why))
 				continue
 			}
 		}
 		ops = append(ops, op)
 	}
 	return ops, pre
+}
+
+// NotOwned explains why an object with the given ownership marks must not
+// be deleted by environment env, or returns "" when env owns it. Drivers use
+// it for the check they repeat just before deleting.
+func NotOwned(managed bool, objectEnv, env string) string {
+	switch {
+	case !managed:
+		return "not deleted: the server's copy does not carry " + resource.AnnotationManagedBy + ", so honua-gitops does not own it"
+	case objectEnv == "":
+		return fmt.Sprintf("not deleted: the server's copy carries no %s annotation, so it is not known to belong to environment %q", resource.AnnotationEnvironment, env)
+	case objectEnv != env:
+		return fmt.Sprintf("not deleted: the server's copy was applied by environment %q, not %q; an environment deletes only what it applied", objectEnv, env)
+	}
+	return ""
 }
 
 // stamp returns a copy of r with the ownership annotations this tool
@@ -293,11 +410,35 @@ func SameContent(desired, live *resource.Resource) bool {
 	return len(Differences(desired, live)) == 0
 }
 
+// Comparable returns r in the one form every comparison of desired with
+// live state uses: without the annotations the server or this tool stamps
+// (resource.IsServerOwnedAnnotation), and with empty label and annotation
+// maps absent. A copy sent to the server (stamped) and the copy read back
+// (decoded without those annotations) compare equal in this form. r is not
+// modified.
+func Comparable(r *resource.Resource) *resource.Resource {
+	c := *r
+	c.Metadata.Annotations = nil
+	for k, v := range r.Metadata.Annotations {
+		if resource.IsServerOwnedAnnotation(k) {
+			continue
+		}
+		if c.Metadata.Annotations == nil {
+			c.Metadata.Annotations = map[string]string{}
+		}
+		c.Metadata.Annotations[k] = v
+	}
+	if len(c.Metadata.Labels) == 0 {
+		c.Metadata.Labels = nil
+	}
+	return &c
+}
+
 // Differences lists the paths where live differs from desired, secrets
-// excepted.
+// excepted, both compared in their Comparable form.
 func Differences(desired, live *resource.Resource) []string {
 	var out []string
-	for _, f := range diff.Values("", desired.Object(), live.Object()) {
+	for _, f := range diff.Values("", Comparable(desired).Object(), Comparable(live).Object()) {
 		if plan.IsSensitive(desired.Kind, f.Path, nil) {
 			continue
 		}
@@ -404,8 +545,16 @@ func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
 		out.Problems = append(out.Problems, "rollback: read live state: "+err.Error())
 		return
 	}
+	// The journal's progress is the forward apply's; the rollback is
+	// reported in Outcome.RolledBack. Stop still interrupts it.
+	opts := req.Options
+	opts.Progress = nil
 	ops, pre := operations(back, req.Environment, resolved, indexLive(live))
-	results := append(d.Apply(ctx, ops, req.Options), pre...)
+	var results []Result
+	if len(ops) > 0 {
+		results = d.Apply(ctx, ops, opts)
+	}
+	results = append(results, pre...)
 	out.RolledBack = orderLike(back, results)
 	out.Recorded = record(out.Recorded, req.Recorded, out.RolledBack)
 }

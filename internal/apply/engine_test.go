@@ -74,6 +74,7 @@ func live(r *resource.Resource) apply.LiveObject {
 	c := *r
 	c.Spec = resource.Clone(r.Spec).(map[string]any)
 	managed := r.Metadata.Annotations[resource.AnnotationManagedBy] == resource.ManagedByValue
+	env := r.Metadata.Annotations[resource.AnnotationEnvironment]
 	c.Metadata.Annotations = maps.Clone(r.Metadata.Annotations)
 	for k := range c.Metadata.Annotations {
 		if resource.IsServerOwnedAnnotation(k) {
@@ -83,7 +84,7 @@ func live(r *resource.Resource) apply.LiveObject {
 	if len(c.Metadata.Annotations) == 0 {
 		c.Metadata.Annotations = nil
 	}
-	return apply.LiveObject{Resource: &c, Managed: managed}
+	return apply.LiveObject{Resource: &c, Managed: managed, Environment: env}
 }
 
 func layer(name string, srid int64) *resource.Resource {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -50,6 +51,10 @@ type Faults struct {
 	FailNthWrite int
 	// FailResource fails every write to this exact stored identity.
 	FailResource Identity
+	// WriteStatus is the status FailNthWrite and FailResource answer with:
+	// 500 (the default) or 503. A 503 is what clients retry on their own,
+	// so it provokes a retried PUT or DELETE after a lost answer.
+	WriteStatus int
 	// DropRate is the fraction (0..1) of requests whose connection is
 	// closed without an answer.
 	DropRate float64
@@ -75,6 +80,11 @@ func (f Faults) Validate() error {
 	if f.FailNthWrite < 0 {
 		errs = append(errs, fmt.Errorf("fault fail-nth-write %d: want 0 or more", f.FailNthWrite))
 	}
+	switch f.WriteStatus {
+	case 0, http.StatusInternalServerError, http.StatusServiceUnavailable:
+	default:
+		errs = append(errs, fmt.Errorf("fault write status %d: want 500 or 503", f.WriteStatus))
+	}
 	if f.When != "" {
 		if _, err := ParseFaultTiming(string(f.When)); err != nil {
 			errs = append(errs, err)
@@ -96,6 +106,7 @@ type injectedFault struct {
 	kind   string
 	detail string
 	when   FaultTiming
+	status int
 }
 
 func (e *injectedFault) Error() string {
@@ -166,12 +177,16 @@ func (fi *faultInjector) checkWrite(id Identity) *injectedFault {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
 	fi.writes++
+	status := fi.cfg.WriteStatus
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
 	switch {
 	case fi.cfg.FailNthWrite > 0 && fi.writes == fi.cfg.FailNthWrite:
-		return &injectedFault{kind: "fail-nth-write", when: fi.cfg.timing(),
+		return &injectedFault{kind: "fail-nth-write", when: fi.cfg.timing(), status: status,
 			detail: fmt.Sprintf("write %d to %s failed", fi.writes, id)}
 	case !fi.cfg.FailResource.IsZero() && fi.cfg.FailResource == id:
-		return &injectedFault{kind: "fail-resource", when: fi.cfg.timing(),
+		return &injectedFault{kind: "fail-resource", when: fi.cfg.timing(), status: status,
 			detail: fmt.Sprintf("write to %s failed", id)}
 	}
 	return nil

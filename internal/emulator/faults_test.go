@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFaultRollsAreDeterministic(t *testing.T) {
@@ -54,4 +55,26 @@ func TestFaultsValidate(t *testing.T) {
 	assert.Error(t, Faults{Latency: -time.Second}.Validate())
 	assert.Error(t, Faults{FailNthWrite: -1}.Validate())
 	assert.Error(t, Faults{When: "during"}.Validate())
+	assert.NoError(t, Faults{WriteStatus: 503}.Validate())
+	assert.Error(t, Faults{WriteStatus: 404}.Validate())
+}
+
+func TestWriteStatus(t *testing.T) {
+	t.Parallel()
+	target := Identity{Kind: "Layer", Namespace: "default", Name: "roads"}
+	tests := []struct {
+		name   string
+		status int
+		want   int
+	}{
+		{"defaults to 500", 0, 500},
+		{"503 on request", 503, 503},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFaultInjector(Faults{FailResource: target, WriteStatus: tt.status}).checkWrite(target)
+			require.NotNil(t, f)
+			assert.Equal(t, tt.want, f.status)
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -154,7 +155,11 @@ func (s *Server) writeFault(w http.ResponseWriter, err error) bool {
 	}
 	s.log.Warn("injected write fault", "fault", f.kind, "when", f.when, "detail", f.detail)
 	w.Header().Set("X-Honua-Emulator-Fault", f.kind)
-	s.writeProblem(w, http.StatusInternalServerError, "Internal Server Error", "Injected fault: "+f.detail+".")
+	title := "Internal Server Error"
+	if f.status == http.StatusServiceUnavailable {
+		title = "Service Unavailable"
+	}
+	s.writeProblem(w, cmp.Or(f.status, http.StatusInternalServerError), title, "Injected fault: "+f.detail+".")
 	return true
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/honua-io/honua-gitops/internal/apply"
@@ -103,6 +104,7 @@ func liveObject(o honua.Object) apply.LiveObject {
 	return apply.LiveObject{
 		Resource:        o.Resource,
 		Managed:         o.Annotations[resource.AnnotationManagedBy] == resource.ManagedByValue,
+		Environment:     o.Annotations[resource.AnnotationEnvironment],
 		ResourceVersion: o.ResourceVersion,
 		ETag:            o.ETag,
 	}
@@ -125,10 +127,34 @@ func (d *Driver) Apply(ctx context.Context, ops []apply.Operation, opts apply.Op
 	if opts.Concurrency < 1 {
 		opts.Concurrency = 1
 	}
+	r := &run{opts: opts}
 	if strategy == apply.StrategyManifest {
-		return d.applyManifest(ctx, ops, opts)
+		return d.applyManifest(ctx, ops, r)
 	}
-	return d.applyResources(ctx, ops, opts)
+	return d.applyResources(ctx, ops, r)
+}
+
+// run is one Apply call: its options and the serialised progress report.
+type run struct {
+	opts apply.Options
+	mu   sync.Mutex
+}
+
+// done reports one operation's final result to Progress. Writes finish
+// concurrently, so calls are serialised here.
+func (r *run) done(res apply.Result) apply.Result {
+	if r.opts.Progress != nil {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.opts.Progress(res)
+	}
+	return res
+}
+
+// interrupted reports whether no new write may start: Stop is closed or
+// ctx has ended.
+func (r *run) interrupted(ctx context.Context) bool {
+	return r.opts.Stopped() || ctx.Err() != nil
 }
 
 func sleepBackoff(ctx context.Context, attempt int) error {

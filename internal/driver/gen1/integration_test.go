@@ -12,11 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/honua-io/honua-gitops/internal/apply"
+	"github.com/honua-io/honua-gitops/internal/config"
 	"github.com/honua-io/honua-gitops/internal/driver"
 	"github.com/honua-io/honua-gitops/internal/emulator"
 	"github.com/honua-io/honua-gitops/internal/honua"
+	"github.com/honua-io/honua-gitops/internal/loader"
 	"github.com/honua-io/honua-gitops/internal/resource"
-	"github.com/honua-io/honua-gitops/internal/usecase"
 )
 
 const key = "integration-test-key"
@@ -41,10 +42,12 @@ func open(t testing.TB, url string) apply.Driver {
 func exampleDesired(t testing.TB) []*resource.Resource {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
-	ws, err := usecase.OpenWorkspace(filepath.Join(filepath.Dir(file), "..", "..", "..", "examples", "honua-config"))
-	require.NoError(t, err)
-	env, _, err := ws.Desired(context.Background(), "staging")
-	require.NoError(t, err)
+	// The loader, not the use case: this package's tests must not depend on
+	// the layers above the driver.
+	cfg, d := config.Load(filepath.Join(filepath.Dir(file), "..", "..", "..", "examples", "honua-config"))
+	require.False(t, d.HasErrors(), "%v", d)
+	env, d := loader.New(cfg).Load(context.Background(), "staging")
+	require.False(t, d.HasErrors(), "%v", d)
 	return env.Resources()
 }
 

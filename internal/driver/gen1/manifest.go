@@ -16,7 +16,7 @@ import (
 // every entry: Honua answers 200 with "skip" entries that are failures.
 // Deletes then go one by one, ownership-checked, with If-Match. When the
 // server does not offer manifest apply (402/403), it falls back to CRUD.
-func (d *Driver) applyManifest(ctx context.Context, ops []apply.Operation, opts apply.Options) []apply.Result {
+func (d *Driver) applyManifest(ctx context.Context, ops []apply.Operation, rn *run) []apply.Result {
 	var writes, deletes []apply.Operation
 	for _, op := range ops {
 		if op.Action == plan.Delete {
@@ -27,13 +27,13 @@ func (d *Driver) applyManifest(ctx context.Context, ops []apply.Operation, opts 
 	}
 	results := make(map[resource.Identity]apply.Result, len(ops))
 	if len(writes) > 0 {
-		res, err := d.manifestWrites(ctx, writes, opts.DryRun)
+		res, err := d.manifestWrites(ctx, writes, rn)
 		if honua.IsFeatureUnavailable(err) {
 			d.log.Warn("manifest apply unavailable; using per-resource CRUD", "target", d.name, "error", err)
-			return d.applyResources(ctx, ops, opts)
+			return d.applyResources(ctx, ops, rn)
 		}
 		for _, r := range res {
-			results[r.ID().Key()] = r
+			results[r.ID().Key()] = rn.done(r)
 		}
 	}
 	if len(deletes) > 0 {
@@ -41,12 +41,14 @@ func (d *Driver) applyManifest(ctx context.Context, ops []apply.Operation, opts 
 		for _, r := range results {
 			failed = failed || r.Status == apply.Failed
 		}
-		if failed {
+		if failed && !rn.interrupted(ctx) {
 			for _, op := range deletes {
-				results[op.ID.Key()] = apply.ResultFor(op, apply.Skipped, "not attempted: an earlier write failed")
+				results[op.ID.Key()] = rn.done(apply.ResultFor(op, apply.Skipped, "not attempted: an earlier write failed"))
 			}
 		} else {
-			for _, r := range d.applyResources(ctx, deletes, opts) {
+			// An interruption is reported by applyResources, which starts
+			// nothing once stopped.
+			for _, r := range d.applyResources(ctx, deletes, rn) {
 				results[r.ID().Key()] = r
 			}
 		}
@@ -59,42 +61,130 @@ func (d *Driver) applyManifest(ctx context.Context, ops []apply.Operation, opts 
 }
 
 // manifestWrites posts the manifest, retrying a bounded number of times
-// when the outcome is unknown (a manifest apply is declarative: sending the
-// same manifest again converges to the same state).
-func (d *Driver) manifestWrites(ctx context.Context, writes []apply.Operation, dryRun bool) ([]apply.Result, error) {
-	req := honua.ApplyRequest{DryRun: dryRun, RequestedBy: "honua-gitops", RequestedReason: "honua-gitops apply"}
-	for _, op := range writes {
-		req.Resources = append(req.Resources, op.Desired)
-	}
-	var lastErr error
-	for attempt := 1; attempt <= d.writeAttempts; attempt++ {
+// when the outcome is unknown. Honua applies a manifest in order and
+// without a transaction, so a failed apply may have written some entries:
+// after each failure the server is read back, entries that landed (or that
+// someone else changed meanwhile) leave the manifest, and only the rest is
+// sent again. Results come back in the order of writes.
+func (d *Driver) manifestWrites(ctx context.Context, writes []apply.Operation, rn *run) ([]apply.Result, error) {
+	dryRun := rn.opts.DryRun
+	done := make(map[resource.Identity]apply.Result, len(writes))
+	pending := writes
+	var (
+		lastErr, readErr error
+		stopped          bool
+		attempt          int
+	)
+	for attempt = 1; ; attempt++ {
+		if rn.interrupted(ctx) {
+			stopped = true
+			break
+		}
+		req := honua.ApplyRequest{DryRun: dryRun, RequestedBy: "honua-gitops", RequestedReason: "honua-gitops apply"}
+		for _, op := range pending {
+			req.Resources = append(req.Resources, op.Desired)
+		}
 		res, err := d.client.ApplyManifest(ctx, req)
 		if err == nil {
-			return d.entries(writes, res, attempt, dryRun), nil
+			for _, r := range d.entries(pending, res, attempt, dryRun) {
+				done[r.ID().Key()] = r
+			}
+			pending = nil
+			break
 		}
-		if honua.IsFeatureUnavailable(err) {
+		if honua.IsFeatureUnavailable(err) && len(done) == 0 {
 			return nil, err
 		}
 		lastErr = err
-		if !retryable(err) || d.backoff(ctx, attempt) != nil {
+		if dryRun {
+			for _, op := range pending {
+				done[op.ID.Key()] = apply.ResultFor(op, apply.Failed, "server dry run failed: "+err.Error())
+			}
+			pending = nil
+			break
+		}
+		if ctx.Err() != nil {
+			for _, op := range pending {
+				done[op.ID.Key()] = attempts(apply.ResultFor(op, apply.Failed, apply.MessageOutcomeUnknown), attempt)
+			}
+			pending = nil
+			break
+		}
+		pending, readErr = d.sortOut(ctx, pending, err, attempt, done)
+		if len(pending) == 0 || attempt >= d.writeAttempts || !retryable(err) {
+			break
+		}
+		if d.backoff(ctx, attempt) != nil {
+			stopped = true
 			break
 		}
 	}
-	if dryRun {
-		return allResults(writes, apply.Failed, "server dry run failed: "+lastErr.Error()), nil
-	}
-	// The outcome is unknown: read each resource back and report only what
-	// the server shows.
-	out := make([]apply.Result, 0, len(writes))
-	for _, op := range writes {
-		cur, err := d.client.GetResource(ctx, op.ID)
-		if err == nil && apply.SameContent(op.Desired, cur.Resource) && ownedBy(cur) {
-			out = append(out, attempts(apply.ResultFor(op, apply.Applied, "manifest apply failed ("+lastErr.Error()+"), but the resource is on the server as desired"), d.writeAttempts))
-			continue
+	for i, op := range pending {
+		var r apply.Result
+		switch {
+		case stopped && readErr == nil:
+			r = apply.ResultFor(op, apply.Skipped, apply.MessageInterrupted)
+		case readErr != nil:
+			r = apply.ResultFor(op, apply.Failed, fmt.Sprintf("manifest apply failed: %v (and reading the server back failed: %v)", lastErr, readErr))
+		case i == 0:
+			// Honua stops at the entry that failed: the first one that did
+			// not land.
+			r = apply.ResultFor(op, apply.Failed, "the manifest apply failed here: "+lastErr.Error())
+		default:
+			r = apply.ResultFor(op, apply.Failed, fmt.Sprintf("not applied: the manifest apply stopped at %s: %v", pending[0].ID, lastErr))
 		}
-		out = append(out, attempts(apply.ResultFor(op, apply.Failed, "manifest apply failed: "+lastErr.Error()), d.writeAttempts))
+		done[op.ID.Key()] = attempts(r, attempt)
+	}
+	out := make([]apply.Result, len(writes))
+	for i, op := range writes {
+		out[i] = done[op.ID.Key()]
 	}
 	return out, nil
+}
+
+// sortOut reads the server back after a manifest apply failed with err and
+// moves entries out of pending: those that landed as desired (applied),
+// and those someone else created, changed or deleted since the plan read
+// them (failed, left alone). It returns what is still to write; when the
+// server cannot be read, pending is returned whole with the error.
+func (d *Driver) sortOut(ctx context.Context, pending []apply.Operation, err error, attempt int, done map[resource.Identity]apply.Result) ([]apply.Operation, error) {
+	live, rerr := d.Live(ctx)
+	if rerr != nil {
+		return pending, rerr
+	}
+	byID := make(map[resource.Identity]*apply.LiveObject, len(live))
+	for i := range live {
+		byID[live[i].Resource.ID().Key()] = &live[i]
+	}
+	var still []apply.Operation
+	for _, op := range pending {
+		l := byID[op.ID.Key()]
+		switch {
+		case l != nil && l.OwnedBy(op.Environment) && apply.SameContent(op.Desired, l.Resource):
+			done[op.ID.Key()] = attempts(apply.ResultFor(op, apply.Applied, "landed before the manifest apply failed: "+err.Error()), attempt)
+		case changedOnServer(op, l) != "":
+			done[op.ID.Key()] = attempts(apply.ResultFor(op, apply.Failed, changedDuringApply(changedOnServer(op, l), nil)), attempt)
+		default:
+			still = append(still, op)
+		}
+	}
+	return still, nil
+}
+
+// changedOnServer says how the server's copy l (nil when absent) changed
+// since the plan read it, or returns "" when it did not.
+func changedOnServer(op apply.Operation, l *apply.LiveObject) string {
+	switch {
+	case op.Live == nil && l == nil:
+		return ""
+	case op.Live == nil:
+		return "created on the server by someone else during apply"
+	case l == nil:
+		return "deleted on the server by someone else during apply"
+	case op.Live.ResourceVersion == "" || op.Live.ResourceVersion == l.ResourceVersion:
+		return ""
+	}
+	return fmt.Sprintf("changed on the server by someone else during apply (resourceVersion %s → %s)", op.Live.ResourceVersion, l.ResourceVersion)
 }
 
 func (d *Driver) entries(writes []apply.Operation, res *honua.ApplyResult, attempt int, dryRun bool) []apply.Result {
@@ -128,12 +218,4 @@ func msg(e honua.ApplyEntry) string {
 		return ""
 	}
 	return *e.Message
-}
-
-func allResults(ops []apply.Operation, status apply.Status, message string) []apply.Result {
-	out := make([]apply.Result, len(ops))
-	for i, op := range ops {
-		out[i] = apply.ResultFor(op, status, message)
-	}
-	return out
 }
