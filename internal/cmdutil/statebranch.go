@@ -8,6 +8,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/config"
+	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/statebranch"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
@@ -24,7 +25,7 @@ type BranchFlags struct {
 // HONUA_GITOPS_GIT_TOKEN or GITHUB_TOKEN. Outside a git repository it
 // returns statebranch.ErrNotRepository.
 func OpenStateBranch(dir string, cfg *config.Config, f BranchFlags, getenv func(string) string) (*statebranch.Store, error) {
-	opts := statebranch.Options{RepoDir: dir, Branch: cfg.StateBranch, Depth: 1}
+	opts := statebranch.Options{RepoDir: dir, Branch: cfg.StateBranch, Depth: 1, Merge: deploy.MergeFile}
 	if f.Push || cfg.PushStateBranch || getenv("GITHUB_ACTIONS") == "true" {
 		opts.Remote = "origin"
 		token := getenv("HONUA_GITOPS_GIT_TOKEN")
