@@ -24,6 +24,13 @@ type memDriver struct {
 	fail    map[string]bool
 	lie     map[string]bool
 	writes  []apply.Operation
+	// liveErr fails every read; lives counts reads.
+	liveErr error
+	lives   int
+	// stopAfter, when positive, closes stop after that many writes and
+	// skips the rest as a driver honouring Options.Stop does.
+	stopAfter int
+	stop      chan struct{}
 }
 
 func newMem() *memDriver {
@@ -35,6 +42,10 @@ func (m *memDriver) Describe() string { return "memory" }
 func (m *memDriver) Live(context.Context) ([]apply.LiveObject, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.lives++
+	if m.liveErr != nil {
+		return nil, m.liveErr
+	}
 	var out []apply.LiveObject
 	for _, o := range m.objects {
 		out = append(out, o)
@@ -47,6 +58,14 @@ func (m *memDriver) Apply(_ context.Context, ops []apply.Operation, opts apply.O
 	defer m.mu.Unlock()
 	var out []apply.Result
 	for _, op := range ops {
+		if m.stopAfter > 0 && len(m.writes) == m.stopAfter {
+			close(m.stop)
+			m.stopAfter = 0
+		}
+		if opts.Stopped() {
+			out = append(out, apply.ResultFor(op, apply.Skipped, apply.MessageInterrupted))
+			continue
+		}
 		m.writes = append(m.writes, op)
 		switch {
 		case opts.DryRun:
@@ -259,5 +278,161 @@ func TestDryRunWritesNothingAndRecordsNothing(t *testing.T) {
 	assert.Equal(t, apply.Planned, out.Results[0].Status)
 }
 
+func TestNotOwned(t *testing.T) {
+	tests := []struct {
+		name     string
+		managed  bool
+		stamped  string
+		wantPart string
+	}{
+		{"owned", true, "dev", ""},
+		{"hand-made", false, "", "does not carry " + resource.AnnotationManagedBy},
+		{"no environment stamp", true, "", "carries no " + resource.AnnotationEnvironment},
+		{"another environment", true, "staging", `applied by environment "staging", not "dev"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := apply.NotOwned(tt.managed, tt.stamped, "dev")
+			if tt.wantPart == "" {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Contains(t, got, tt.wantPart)
+			l := apply.LiveObject{Managed: tt.managed, Environment: tt.stamped}
+			assert.False(t, l.OwnedBy("dev"))
+		})
+	}
+}
+
+func TestDeletesSpareOtherEnvironments(t *testing.T) {
+	m := newMem()
+	staging := request([]*resource.Resource{layer("s", 4326)}, nil)
+	staging.Environment = "staging"
+	_, err := apply.Run(context.Background(), m, staging)
+	require.NoError(t, err)
+	dev, err := apply.Run(context.Background(), m, request([]*resource.Resource{layer("d", 4326)}, nil))
+	require.NoError(t, err)
+
+	m.writes = nil
+	out, err := apply.Run(context.Background(), m, request(nil, append(dev.Recorded, layer("s", 4326))))
+	require.NoError(t, err)
+	require.Len(t, m.writes, 1, "only dev's own resource is deleted")
+	assert.Equal(t, "d", m.writes[0].ID.Name)
+	assert.Equal(t, "dev", m.writes[0].Environment)
+	assert.Contains(t, m.objects, layer("s", 0).ID().Key())
+	assert.Equal(t, []string{"Layer/default/s"}, ids(out.Recorded))
+}
+
+func TestComparableIgnoresStampedAnnotations(t *testing.T) {
+	sent := layer("a", 4326)
+	sent.Metadata.Annotations = map[string]string{resource.AnnotationManagedBy: resource.ManagedByValue,
+		resource.AnnotationEnvironment: "dev", "team": "gis"}
+	read := live(sent).Resource
+	assert.True(t, apply.SameContent(sent, read), "sent and read back compare equal")
+	assert.Equal(t, map[string]string{"team": "gis"}, apply.Comparable(sent).Metadata.Annotations)
+	assert.Len(t, sent.Metadata.Annotations, 3, "the input is not modified")
+	read.Metadata.Annotations = nil
+	assert.Equal(t, []string{"/metadata/annotations"}, apply.Differences(sent, read), "user annotations still count")
+}
+
+func TestStopBeforeWritingStartsNothing(t *testing.T) {
+	m := newMem()
+	stop := make(chan struct{})
+	close(stop)
+	req := request([]*resource.Resource{layer("a", 4326), layer("b", 4326)}, nil)
+	req.Options.Stop = stop
+	req.RollbackOnFailure = true
+	var heard []apply.Result
+	req.Options.Progress = func(r apply.Result) { heard = append(heard, r) }
+	out, err := apply.Run(context.Background(), m, req)
+	require.NoError(t, err)
+	assert.True(t, out.Interrupted)
+	assert.Empty(t, m.writes)
+	assert.Equal(t, map[apply.Status]int{apply.Skipped: 2}, out.Counts())
+	assert.ElementsMatch(t, out.Results, heard)
+	assert.Empty(t, out.Recorded)
+}
+
+func TestInterruptedApplyIsReadBackNotRolledBack(t *testing.T) {
+	m := newMem()
+	m.fail["b"] = true
+	m.stop = make(chan struct{})
+	m.stopAfter = 2
+	req := request([]*resource.Resource{layer("a", 4326), layer("b", 4326), layer("c", 4326)}, nil)
+	req.Verify = false
+	req.RollbackOnFailure = true
+	req.Options.Stop = m.stop
+	out, err := apply.Run(context.Background(), m, req)
+	require.NoError(t, err)
+	assert.True(t, out.Interrupted)
+	assert.Equal(t, map[apply.Status]int{apply.Applied: 1, apply.Failed: 1, apply.Skipped: 1}, out.Counts())
+	assert.True(t, out.Verified, "read back although Verify is off")
+	assert.Empty(t, out.RolledBack, "no rollback after an interruption")
+	assert.Equal(t, []string{"Layer/default/a"}, ids(out.Recorded))
+	assert.Contains(t, m.objects, layer("a", 0).ID().Key(), "a stays")
+}
+
+func TestProgressHearsEngineResults(t *testing.T) {
+	m := newMem()
+	handMade := live(layer("hand-made", 4326))
+	m.objects[handMade.Resource.ID().Key()] = handMade
+	req := request([]*resource.Resource{layer("a", 4326)}, []*resource.Resource{layer("hand-made", 4326), layer("gone", 4326)})
+	var heard []apply.Result
+	req.Options.Progress = func(r apply.Result) { heard = append(heard, r) }
+	out, err := apply.Run(context.Background(), m, req)
+	require.NoError(t, err)
+	require.Len(t, out.Results, 3)
+	// memDriver does not report; the engine's own results are heard.
+	assert.ElementsMatch(t, []string{"gone", "hand-made"}, []string{heard[0].Name, heard[1].Name})
+}
+
+func TestPreflight(t *testing.T) {
+	ctx := context.Background()
+	t.Run("checks and writes nothing", func(t *testing.T) {
+		m := newMem()
+		out, err := apply.Run(ctx, m, request([]*resource.Resource{layer("a", 4326)}, nil))
+		require.NoError(t, err)
+		m.writes = nil
+		checked, err := apply.Preflight(ctx, m, request([]*resource.Resource{layer("a", 3857), layer("b", 4326)}, out.Recorded))
+		require.NoError(t, err)
+		assert.Equal(t, 1, checked.LiveCount)
+		assert.Equal(t, 2, checked.Plan.Summary.Create+checked.Plan.Summary.Update)
+		assert.Empty(t, checked.Drift)
+		assert.Empty(t, m.writes)
+	})
+	t.Run("a missing secret names the resource before reading", func(t *testing.T) {
+		m := newMem()
+		_, err := apply.Preflight(ctx, m, request([]*resource.Resource{conn("${secret:PW}")}, nil))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "Connection/default/db")
+		assert.Zero(t, m.lives)
+	})
+	t.Run("an unreadable server names the target", func(t *testing.T) {
+		m := newMem()
+		m.liveErr = errors.New("connection refused")
+		_, err := apply.Preflight(ctx, m, request(nil, nil))
+		require.ErrorIs(t, err, m.liveErr)
+		assert.Contains(t, err.Error(), "read live state of memory")
+	})
+	t.Run("drift stops with the guard on fail", func(t *testing.T) {
+		m := newMem()
+		out, err := apply.Run(ctx, m, request([]*resource.Resource{layer("a", 4326)}, nil))
+		require.NoError(t, err)
+		edited := live(layer("a", 2056))
+		m.objects[edited.Resource.ID().Key()] = edited
+		m.writes = nil
+		req := request([]*resource.Resource{layer("a", 3857)}, out.Recorded)
+		_, err = apply.Preflight(ctx, m, req)
+		var de *apply.DriftError
+		require.ErrorAs(t, err, &de)
+		assert.Len(t, de.Drift, 1)
+
+		req.Guard = apply.GuardWarn
+		checked, err := apply.Preflight(ctx, m, req)
+		require.NoError(t, err)
+		assert.Len(t, checked.Drift, 1)
+		assert.Empty(t, m.writes)
+	})
+}
+
 var _ apply.Driver = (*memDriver)(nil)
-var _ = errors.New

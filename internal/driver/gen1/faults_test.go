@@ -255,3 +255,34 @@ func TestRetryNeverOverwritesAConcurrentEdit(t *testing.T) {
 		})
 	}
 }
+
+// A write that landed in an earlier, unrecorded apply is found already as
+// desired and not written again.
+func TestAlreadyAsDesiredIsNotWrittenAgain(t *testing.T) {
+	for _, strategy := range []apply.Strategy{apply.StrategyManifest, apply.StrategyResources} {
+		t.Run(string(strategy), func(t *testing.T) {
+			run := startEmulator(t, emulator.Options{})
+			d := open(t, run.URL)
+			base, err := apply.Run(context.Background(), d, request(layerSet("x", 4326), nil, strategy))
+			require.NoError(t, err)
+			desired := layerSet("x", 3857)
+			lost, err := apply.Run(context.Background(), d, request(desired, base.Recorded, strategy))
+			require.NoError(t, err)
+			require.False(t, lost.Failed()) // ... and its recorded state is lost
+			c, err := honua.New(honua.Config{BaseURL: run.URL, Credential: key})
+			require.NoError(t, err)
+			before, err := c.GetResource(context.Background(), desired[0].ID())
+			require.NoError(t, err)
+
+			out, err := apply.Run(context.Background(), d, request(desired, base.Recorded, strategy))
+			require.NoError(t, err)
+			r := resultFor(t, out, "x")
+			assert.Equal(t, apply.Applied, r.Status)
+			assert.Equal(t, "already as desired on the server", r.Message)
+			after, err := c.GetResource(context.Background(), desired[0].ID())
+			require.NoError(t, err)
+			assert.Equal(t, before.ResourceVersion, after.ResourceVersion, "not written again")
+			assertRecordedIs(t, desired, out.Recorded)
+		})
+	}
+}
