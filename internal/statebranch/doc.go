@@ -20,6 +20,12 @@
 //		...
 //	}
 //
+// In remote mode Read never drops local commits that were never pushed (an
+// apply without --push makes them): a local branch ahead of the remote is
+// read as it is and pushed with the next Commit, and one that diverged is
+// replayed on the remote's tip, with Options.Merge combining files both
+// sides changed, or Read fails with ErrDiverged and changes nothing.
+//
 // Reads decode only the trees along the requested path and commits rewrite
 // only the trees along the changed paths, so the cost of both is flat in the
 // number of files on the branch as long as every directory stays small.
