@@ -1,7 +1,8 @@
 // Package fakegithub is a stateful fake of the parts of the GitHub REST and
 // GraphQL APIs that honua-gitops uses: issue and pull request comments,
 // pull requests with reviews and files, deployments with statuses, issues,
-// and the minimizeComment mutation.
+// commit comparisons over a commit graph the test describes, and the
+// minimizeComment mutation.
 //
 // It is a real HTTP server (httptest), so an action running as a separate
 // process can reach it through GITHUB_API_URL=APIURL() and
@@ -165,6 +166,7 @@ func (s *Server) handler() http.Handler {
 	s.routeIssues(mux)
 	s.routePulls(mux)
 	s.routeDeployments(mux)
+	s.routeCompare(mux)
 	mux.HandleFunc("GET "+apiPrefix+"/user", s.getUser)
 	mux.HandleFunc("POST "+graphqlPath, s.graphql)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { notFound(w) })

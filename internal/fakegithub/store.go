@@ -116,8 +116,10 @@ type store struct {
 	pulls       map[int]*pullRecord
 	comments    map[int64]*Comment
 	byNode      map[string]int64
-	commits     map[string][]int // sha → pull request numbers
-	deployments []*Deployment    // oldest first
+	commits     map[string][]int       // sha → pull request numbers
+	deployments []*Deployment          // oldest first
+	graph       map[string]*commitNode // sha → commit, see AddCommit
+	graphSeq    int                    // commits added so far
 }
 
 func (st *store) init() {
@@ -127,6 +129,7 @@ func (st *store) init() {
 	st.comments = map[int64]*Comment{}
 	st.byNode = map[string]int64{}
 	st.commits = map[string][]int{}
+	st.graph = map[string]*commitNode{}
 }
 
 // id returns a new id, unique across every kind of object.

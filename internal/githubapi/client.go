@@ -1,7 +1,7 @@
 // Package githubapi is honua-gitops' narrow client for GitHub: the few REST
 // calls the action makes (comments, pull requests, reviews, deployments,
-// issues) over go-github v66, plus the GraphQL minimizeComment mutation,
-// which go-github does not cover.
+// issues, commit comparisons) over go-github v66, plus the GraphQL
+// minimizeComment mutation, which go-github does not cover.
 //
 // Every method pages through complete result sets, wraps failures in *Error
 // with the operation that failed ("github: edit comment 123: 422 Validation
