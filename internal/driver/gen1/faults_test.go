@@ -286,3 +286,22 @@ func TestAlreadyAsDesiredIsNotWrittenAgain(t *testing.T) {
 		})
 	}
 }
+
+// A manifest the server refuses (400: Honua validates before applying)
+// wrote nothing, and every entry says so rather than naming a stop point.
+func TestRefusedManifestAppliesNothing(t *testing.T) {
+	run := startEmulator(t, emulator.Options{})
+	d := open(t, run.URL)
+	invalid := testLayer("b", 4326)
+	delete(invalid.Spec, "srid")
+	out, err := apply.Run(context.Background(), d, request([]*resource.Resource{testLayer("a", 4326), invalid}, nil, apply.StrategyManifest))
+	require.NoError(t, err)
+	for _, r := range out.Results {
+		assert.Equal(t, apply.Failed, r.Status, r.Name)
+		assert.Contains(t, r.Message, "not applied: the server refused the manifest apply: ", r.Name)
+		assert.Contains(t, r.Message, "spec.srid is required", r.Name)
+		assert.Equal(t, 1, r.Attempts, "a refusal is not retried")
+	}
+	assert.Empty(t, serverState(t, run.URL))
+	assert.Empty(t, out.Recorded)
+}

@@ -72,14 +72,15 @@ func (d *Driver) manifestWrites(ctx context.Context, writes []apply.Operation, r
 	pending := writes
 	var (
 		lastErr, readErr error
-		stopped          bool
-		attempt          int
+		stopped, refused bool
+		calls            int
 	)
-	for attempt = 1; ; attempt++ {
+	for attempt := 1; ; attempt++ {
 		if rn.interrupted(ctx) {
 			stopped = true
 			break
 		}
+		calls = attempt
 		req := honua.ApplyRequest{DryRun: dryRun, RequestedBy: "honua-gitops", RequestedReason: "honua-gitops apply"}
 		for _, op := range pending {
 			req.Resources = append(req.Resources, op.Desired)
@@ -110,8 +111,14 @@ func (d *Driver) manifestWrites(ctx context.Context, writes []apply.Operation, r
 			pending = nil
 			break
 		}
+		if !retryable(err) {
+			// Refused (4xx): Honua validates a manifest before applying
+			// any of it, so nothing of this attempt landed.
+			refused = true
+			break
+		}
 		pending, readErr = d.sortOut(ctx, pending, err, attempt, done)
-		if len(pending) == 0 || attempt >= d.writeAttempts || !retryable(err) {
+		if len(pending) == 0 || attempt >= d.writeAttempts {
 			break
 		}
 		if d.backoff(ctx, attempt) != nil {
@@ -122,6 +129,8 @@ func (d *Driver) manifestWrites(ctx context.Context, writes []apply.Operation, r
 	for i, op := range pending {
 		var r apply.Result
 		switch {
+		case refused:
+			r = apply.ResultFor(op, apply.Failed, "not applied: the server refused the manifest apply: "+lastErr.Error())
 		case stopped && readErr == nil:
 			r = apply.ResultFor(op, apply.Skipped, apply.MessageInterrupted)
 		case readErr != nil:
@@ -133,7 +142,7 @@ func (d *Driver) manifestWrites(ctx context.Context, writes []apply.Operation, r
 		default:
 			r = apply.ResultFor(op, apply.Failed, fmt.Sprintf("not applied: the manifest apply stopped at %s: %v", pending[0].ID, lastErr))
 		}
-		done[op.ID.Key()] = attempts(r, attempt)
+		done[op.ID.Key()] = attempts(r, calls)
 	}
 	out := make([]apply.Result, len(writes))
 	for i, op := range writes {
