@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -12,6 +13,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/cmd/root"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
+	"github.com/honua-io/honua-gitops/internal/interrupt"
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 )
 
@@ -19,16 +21,23 @@ import (
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	io := iostreams.System()
+	// SIGINT/SIGTERM stop an apply gracefully (record what landed, release
+	// the environment); a second signal stops at once.
+	ctx, ctrl := interrupt.New(context.Background(), interrupt.DefaultGrace, func(msg string) { fmt.Fprintln(io.ErrOut, msg) })
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go ctrl.Watch(ctx, sigs)
 	f := &cmdutil.Factory{
 		IOStreams: io,
 		Getenv:    os.Getenv,
 		Now:       time.Now,
 		Logger:    slog.New(slog.NewTextHandler(io.ErrOut, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Version:   version,
+		Interrupt: ctrl,
 	}
 	code := app.Execute(ctx, root.NewCmdRoot(f), os.Args[1:], io.ErrOut)
-	stop()
+	signal.Stop(sigs)
+	ctrl.Close()
 	os.Exit(int(code))
 }

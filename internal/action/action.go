@@ -22,6 +22,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
 	"github.com/honua-io/honua-gitops/internal/githubapi"
+	"github.com/honua-io/honua-gitops/internal/interrupt"
 	"github.com/honua-io/honua-gitops/internal/redact"
 	"github.com/honua-io/honua-gitops/internal/statebranch"
 	"github.com/honua-io/honua-gitops/internal/usecase"
@@ -38,6 +39,9 @@ type Deps struct {
 	NewGitHub func(githubapi.Config) (GitHub, error)
 	// Connect opens Honua targets; nil uses the real drivers.
 	Connect usecase.Connector
+	// Interrupt stops deployments gracefully on a signal (GitHub cancels a
+	// job with SIGINT, then SIGTERM); nil in tests.
+	Interrupt *interrupt.Controller
 }
 
 // runner carries one Action run.

@@ -120,7 +120,7 @@ func (r *runner) applyEnvironment(ctx context.Context, env string, rev reviewed)
 	if r.ev.Name != "workflow_dispatch" {
 		// A dispatched apply is a person's explicit decision, approved by the
 		// environment's protection rules; a merge applies only what was reviewed.
-		approved, why = r.approvedHash(cfgEnv, p, rev)
+		approved, why = r.approvedHash(ctx, store, cfgEnv, p, rev)
 	}
 	if why != "" {
 		r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Refused, Message: why}, nil, p)
@@ -135,7 +135,10 @@ func (r *runner) applyEnvironment(ctx context.Context, env string, rev reviewed)
 	r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Applying}, nil, p)
 	ghDeploy := r.startGitHubDeployment(ctx, env, targets)
 
+	stop, release := r.deps.Interrupt.Guard()
+	defer release()
 	req := r.deployRequest(env, targets, store)
+	req.Stop = stop
 	req.ApprovedPlanHash = approved
 	req.Approvers = approvers
 	if rev.pr != nil {
@@ -148,7 +151,7 @@ func (r *runner) applyEnvironment(ctx context.Context, env string, rev reviewed)
 // approvedHash decides which plan may be applied: the reviewed one, or —
 // where honua-gitops.yaml allows re-planning — the current one. A reason
 // is returned when nothing may be applied.
-func (r *runner) approvedHash(env *config.Environment, p *plan.Plan, rev reviewed) (string, string) {
+func (r *runner) approvedHash(ctx context.Context, store usecase.StateBranch, env *config.Environment, p *plan.Plan, rev reviewed) (string, string) {
 	var st prcomment.EnvState
 	found := false
 	if rev.marker != nil {
@@ -166,6 +169,12 @@ func (r *runner) approvedHash(env *config.Environment, p *plan.Plan, rev reviewe
 		return "", fmt.Sprintf("no reviewed plan: commit %s did not come from a merged pull request with a honua-gitops plan (set `replanOnMerge: true` for %s to allow it)", short(r.ev.SHA), env.Name)
 	case !found:
 		return "", fmt.Sprintf("no reviewed plan: pull request #%d's plan did not include %s", rev.pr.Number, env.Name)
+	}
+	// A re-run after a partial failure: what remains may be part of the
+	// reviewed plan (the use case proves it from the state branch).
+	if note, err := r.ws.CheckReviewed(ctx, store, r.ws.Config.StateBranch, env.Name, st.Hash, p); err == nil {
+		r.gha.Noticef("%s: %s", env.Name, note)
+		return st.Hash, ""
 	}
 	return "", fmt.Sprintf("plan changed since review: #%d reviewed plan %s, the plan now is %s (someone else deployed, or the default branch moved); re-run the plan in a new pull request",
 		rev.pr.Number, short(st.Hash), short(p.Hash))
@@ -222,6 +231,12 @@ func (r *runner) deployRequest(env string, targets []driver.Target, store usecas
 	return usecase.DeployRequest{
 		Environment: env, Targets: targets, Connect: r.connector(), Branch: store, BranchName: r.ws.Config.StateBranch,
 		Actor: r.ev.Actor, Source: deploy.Source{Commit: r.ev.SHA, Ref: r.ev.Ref}, RunURL: r.ev.RunURL, Now: r.deps.Now, Log: r.deps.Logger,
+		Repository: r.ev.Repository, RunID: r.ev.RunID, TakeOverStaleClaim: r.in.TakeOverStaleClaim,
+		Notice:   func(msg string) { r.gha.Infof("%s: %s", env, msg) },
+		Contains: r.contains,
+		Progress: func(target string, res engine.Result) {
+			r.gha.Infof("%s: %s %s %s", target, res.Status, res.Action, res.ID())
+		},
 		Engine: engine.Request{
 			Secrets: func(name string) (string, bool) {
 				v := r.deps.Getenv(name)
@@ -234,6 +249,16 @@ func (r *runner) deployRequest(env string, targets []driver.Target, store usecas
 			ReadyTimeout: 0,
 		},
 	}
+}
+
+// contains reports whether the commit being deployed contains ancestor:
+// from the checkout's history, else (a depth-1 CI checkout) from GitHub.
+func (r *runner) contains(ctx context.Context, ancestor string) (bool, bool, error) {
+	c := cmdutil.Checkout{Commit: r.ev.SHA, Dir: r.dir}
+	if r.gh != nil {
+		c.Compare = r.gh
+	}
+	return c.Contains(ctx, ancestor)
 }
 
 // targets resolves the environment's targets; the honua-url input replaces

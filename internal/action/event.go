@@ -14,6 +14,7 @@ type event struct {
 	SHA        string
 	Ref        string
 	RunURL     string
+	RunID      int64
 	Actor      string
 	Workspace  string
 	// pull_request
@@ -31,6 +32,7 @@ func readEvent(gh *githubactions.GitHubContext) event {
 	e := event{Name: gh.EventName, Repository: gh.Repository, SHA: gh.SHA, Ref: gh.Ref, Actor: gh.Actor, Workspace: gh.Workspace, Inputs: map[string]string{}}
 	if gh.ServerURL != "" && gh.Repository != "" && gh.RunID != 0 {
 		e.RunURL = fmt.Sprintf("%s/%s/actions/runs/%d", strings.TrimSuffix(gh.ServerURL, "/"), gh.Repository, gh.RunID)
+		e.RunID = gh.RunID
 	}
 	ev := gh.Event
 	if pr, ok := ev["pull_request"].(map[string]any); ok {

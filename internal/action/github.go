@@ -23,6 +23,8 @@ type GitHub interface {
 	CreateIssue(ctx context.Context, title, body string, labels []string) (*githubapi.Issue, error)
 	UpdateIssue(ctx context.Context, number int, title, body, state string) (*githubapi.Issue, error)
 	CommentOnIssue(ctx context.Context, number int, body string) error
+	// CompareCommits answers ancestry that a shallow checkout cannot.
+	CompareCommits(ctx context.Context, base, head string) (status string, aheadBy, behindBy int, err error)
 }
 
 var _ GitHub = (*githubapi.Client)(nil)

@@ -33,12 +33,14 @@ type Inputs struct {
 	Deployment   string
 	DriftGuard   string
 	CommentBytes int
+	// TakeOverStaleClaim takes over a claim left by a dead run.
+	TakeOverStaleClaim bool
 }
 
 // inputNames lists every input action.yml declares; a test keeps them in
 // step with action.yml and the test shim.
 var inputNames = []string{"command", "environments", "config-dir", "honua-url", "honua-api-key", "github-token",
-	"state-branch", "strategy", "deployment", "drift-guard", "comment-max-bytes"}
+	"state-branch", "strategy", "deployment", "drift-guard", "take-over-stale-claim", "comment-max-bytes"}
 
 // outputNames lists every output action.yml declares.
 var outputNames = []string{"has-changes", "plan-hash", "plan-json", "summary", "deployment-id", "result", "comment-url"}
@@ -78,6 +80,13 @@ func readInputs(get func(string) string) (Inputs, error) {
 	case "fail", "warn", "overwrite":
 	default:
 		return in, app.FlagErrorf("input `drift-guard` must be fail, warn or overwrite, not %q", in.DriftGuard)
+	}
+	switch strings.ToLower(orDefault(get("take-over-stale-claim"), "false")) {
+	case "true":
+		in.TakeOverStaleClaim = true
+	case "false":
+	default:
+		return in, app.FlagErrorf("input `take-over-stale-claim` must be true or false, not %q", get("take-over-stale-claim"))
 	}
 	in.CommentBytes = 60000
 	if v := get("comment-max-bytes"); v != "" {

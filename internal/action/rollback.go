@@ -48,7 +48,10 @@ func (r *runner) rollback(ctx context.Context) error {
 	}
 	r.gha.Infof("rolling %s back to deployment %s", env, target.ID)
 	gd := r.startGitHubDeployment(ctx, env, targets)
+	stop, release := r.deps.Interrupt.Guard()
+	defer release()
 	req := r.deployRequest(env, targets, store)
+	req.Stop = stop
 	req.Kind, req.Desired, req.RollbackTo = deploy.KindRollback, resources, target.ID
 	req.Source = deploy.Source{Commit: target.SourceCommit, PR: target.PR}
 	req.Reason = fmt.Sprintf("rollback dispatched by %s", r.ev.Actor)

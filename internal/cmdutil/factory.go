@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/honua-io/honua-gitops/internal/interrupt"
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 )
 
@@ -21,4 +22,7 @@ type Factory struct {
 	Logger *slog.Logger
 	// Version is the build version.
 	Version string
+	// Interrupt turns signals into a graceful stop of guarded work; nil in
+	// tests (nothing stops gracefully).
+	Interrupt *interrupt.Controller
 }

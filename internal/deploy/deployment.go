@@ -33,7 +33,13 @@ const (
 // Status is a state of the deployment state machine.
 type Status string
 
-// Statuses, in the order a deployment passes through them.
+// Statuses, in the order a deployment passes through them. A record on the
+// state branch is always in one of applying (the intent: a deployment holds
+// the environment), awaiting-approval, or an end state: succeeded, failed,
+// rolled-back (failed, then reverted what it wrote), interrupted (stopped by
+// a signal; the record holds exactly what landed), abandoned (its run died
+// and another deployment took the claim over) or refused (stopped before
+// writing anything: state moved, plan changed since review).
 const (
 	Pending          Status = "pending"
 	Planning         Status = "planning"
@@ -44,6 +50,9 @@ const (
 	Failed           Status = "failed"
 	RollingBack      Status = "rolling-back"
 	RolledBack       Status = "rolled-back"
+	Interrupted      Status = "interrupted"
+	Abandoned        Status = "abandoned"
+	Refused          Status = "refused"
 )
 
 // next lists the states each state may move to. A state that does not
@@ -51,19 +60,23 @@ const (
 // the job starts goes from planning straight to applying; a dry run or an
 // apply without verification goes from applying to its end.
 var next = map[Status][]Status{
-	Pending:          {Planning, Failed},
-	Planning:         {AwaitingApproval, Applying, Succeeded, Failed},
-	AwaitingApproval: {Applying, Failed},
-	Applying:         {Verifying, Succeeded, Failed, RollingBack},
-	Verifying:        {Succeeded, Failed, RollingBack},
+	Pending:          {Planning, Failed, Refused},
+	Planning:         {AwaitingApproval, Applying, Succeeded, Failed, Refused},
+	AwaitingApproval: {Applying, Failed, Refused, Abandoned},
+	Applying:         {Verifying, Succeeded, Failed, RollingBack, Interrupted, Abandoned},
+	Verifying:        {Succeeded, Failed, RollingBack, Interrupted, Abandoned},
 	Failed:           {RollingBack},
-	RollingBack:      {RolledBack, Failed},
+	RollingBack:      {RolledBack, Failed, Interrupted, Abandoned},
 }
 
 // Final reports whether no transition leaves the status (a failed
 // deployment may still be rolled back, but it is over when recorded).
 func (s Status) Final() bool {
-	return s == Succeeded || s == Failed || s == RolledBack
+	switch s {
+	case Succeeded, Failed, RolledBack, Interrupted, Abandoned, Refused:
+		return true
+	}
+	return false
 }
 
 // Transition is one step of a deployment's timeline.
@@ -116,7 +129,15 @@ type Deployment struct {
 	Targets     []TargetResult `json:"targets,omitempty"`
 	// Snapshot is the git blob hash of <env>/snapshot.json after this
 	// deployment: what a rollback to it restores.
-	Snapshot   string    `json:"snapshot,omitempty"`
+	Snapshot string `json:"snapshot,omitempty"`
+	// BaseSnapshot is the blob hash of the snapshot the plan was computed
+	// against (empty for an environment with none): with the plan hash it
+	// lets a re-run prove that what remains is part of the reviewed plan.
+	BaseSnapshot string `json:"baseSnapshot,omitempty"`
+	// Dirty is set when uncommitted changes were applied (--allow-dirty):
+	// DirtyHash identifies the uncommitted diff.
+	Dirty      bool      `json:"dirty,omitempty"`
+	DirtyHash  string    `json:"dirtyHash,omitempty"`
 	StartedAt  time.Time `json:"startedAt"`
 	FinishedAt time.Time `json:"finishedAt,omitzero"`
 }
@@ -126,6 +147,16 @@ func New(id, env string, kind Kind, at time.Time) *Deployment {
 	d := &Deployment{FormatVersion: FormatVersion, ID: id, Environment: env, Kind: kind, Status: Pending, StartedAt: at.UTC()}
 	d.Transitions = []Transition{{Status: Pending, At: at.UTC(), Message: "deployment created"}}
 	return d
+}
+
+// Clone returns a copy whose transitions and targets can be changed
+// without changing d.
+func (d *Deployment) Clone() *Deployment {
+	c := *d
+	c.Transitions = slices.Clone(d.Transitions)
+	c.Targets = slices.Clone(d.Targets)
+	c.Approvers = slices.Clone(d.Approvers)
+	return &c
 }
 
 // Advance moves the deployment to status, recording when and why. A move

@@ -116,16 +116,27 @@ func Put(ix *Index, rc *Recent, s Summary) {
 
 // Claim marks an environment as held by a running deployment.
 type Claim struct {
-	FormatVersion int       `json:"formatVersion"`
-	Deployment    string    `json:"deployment"`
-	Actor         string    `json:"actor"`
-	RunURL        string    `json:"runUrl,omitempty"`
-	ClaimedAt     time.Time `json:"claimedAt"`
-	ExpiresAt     time.Time `json:"expiresAt"`
+	FormatVersion int    `json:"formatVersion"`
+	Deployment    string `json:"deployment"`
+	Actor         string `json:"actor"`
+	RunURL        string `json:"runUrl,omitempty"`
+	// Repository and RunID name the GitHub Actions run that holds the claim,
+	// so another run can ask GitHub whether it is still in progress.
+	Repository string    `json:"repository,omitempty"`
+	RunID      int64     `json:"runId,omitempty"`
+	ClaimedAt  time.Time `json:"claimedAt"`
+	// ExpiresAt is the claimer's own timeout, for people reading the file;
+	// staleness is decided by the reader's timeout (see Stale).
+	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-// Stale reports whether the claim is older than its timeout.
-func (c *Claim) Stale(now time.Time) bool { return now.After(c.ExpiresAt) }
+// Age is how long the claim has been held.
+func (c *Claim) Age(now time.Time) time.Duration { return now.Sub(c.ClaimedAt) }
+
+// Stale reports whether the claim is older than the reader's timeout. The
+// reader's, not the claimer's: a run that claimed with a long timeout and
+// died must not lock out the person who says how long is too long.
+func (c *Claim) Stale(now time.Time, timeout time.Duration) bool { return c.Age(now) > timeout }
 
 // Files reads files at one state-branch revision.
 type Files interface {

@@ -17,6 +17,8 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	stdoutTTY bool
+	stdinTTY  bool
+	stderrTTY bool
 	noColor   bool
 }
 
@@ -26,6 +28,8 @@ func System() *IOStreams {
 	return &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		stdoutTTY: isTerminal(os.Stdout),
+		stdinTTY:  isTerminal(os.Stdin),
+		stderrTTY: isTerminal(os.Stderr),
 		noColor:   os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb",
 	}
 }
@@ -41,6 +45,19 @@ func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
 
 // SetStdoutTTY overrides terminal detection (tests).
 func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
+
+// IsStdinTTY reports whether stdin is a terminal.
+func (s *IOStreams) IsStdinTTY() bool { return s.stdinTTY }
+
+// SetStdinTTY overrides terminal detection (tests).
+func (s *IOStreams) SetStdinTTY(v bool) { s.stdinTTY = v }
+
+// IsStderrTTY reports whether stderr is a terminal (progress can redraw a
+// line there).
+func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
+
+// SetStderrTTY overrides terminal detection (tests).
+func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 
 // ColorEnabled reports whether output to stdout may use ANSI colour.
 func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.noColor }

@@ -2,33 +2,24 @@ package usecase
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/driver"
+	"github.com/honua-io/honua-gitops/internal/ledger"
 	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/resource"
 	"github.com/honua-io/honua-gitops/internal/secret"
-	"github.com/honua-io/honua-gitops/internal/snapshot"
-	"github.com/honua-io/honua-gitops/internal/statebranch"
 )
 
 // StateBranch is the git branch that records deployments.
-type StateBranch interface {
-	Read(ctx context.Context) (*statebranch.View, error)
-	Commit(ctx context.Context, base *statebranch.View, c statebranch.Commit) (plumbing.Hash, error)
-	Blob(ctx context.Context, h plumbing.Hash) ([]byte, error)
-	BlobHashOf(data []byte) plumbing.Hash
-}
+type StateBranch = ledger.Branch
 
 // DeployRequest is one deployment of one environment.
 type DeployRequest struct {
@@ -47,24 +38,65 @@ type DeployRequest struct {
 	Branch StateBranch
 	// BranchName is shown in messages ("honua-gitops/state").
 	BranchName string
-	// ApprovedPlanHash is the plan that was reviewed; empty means the plan
-	// computed at the start of this run. A different plan after a race is
-	// refused ("state moved"), never applied.
+	// ApprovedPlanHash is the plan that was reviewed (the full hash or a
+	// unique prefix of 12 or more hex digits); empty means the plan
+	// computed at the start of this run. A different plan is refused,
+	// unless what remains is part of the reviewed plan (a re-run after a
+	// partial failure).
 	ApprovedPlanHash string
 	Actor, Reason    string
 	Source           deploy.Source
-	Approvers        []string
-	RunURL           string
+	// Worktree is the state of the checkout; uncommitted changes are
+	// refused unless AllowDirty.
+	Worktree   *Worktree
+	AllowDirty bool
+	// Contains reports whether the commit being deployed contains another
+	// commit (the environment's deployed one); known is false when the
+	// clone's history cannot tell. Nil skips the check.
+	Contains         func(ctx context.Context, ancestor string) (contains, known bool, err error)
+	AllowNonAncestor bool
+	// NoRefresh skips contacting the targets before claiming when there is
+	// nothing to deploy.
+	NoRefresh bool
+	Approvers []string
+	RunURL    string
+	// Repository and RunID name the GitHub Actions run (recorded in the
+	// claim, so that another run can tell whether it is alive).
+	Repository string
+	RunID      int64
+	// RunAlive asks GitHub whether a claim's run is still in progress.
+	RunAlive func(ctx context.Context, c *deploy.Claim) (alive, known bool)
 	// ClaimTimeout is how long a claim holds before it counts as stale.
 	ClaimTimeout time.Duration
 	// WaitForClaim bounds how long to wait for another deployment's claim.
 	WaitForClaim time.Duration
 	// TakeOverStaleClaim allows taking a stale claim over.
 	TakeOverStaleClaim bool
-	Now                func() time.Time
-	Rand               io.Reader
-	Sleep              func(context.Context, time.Duration) error
-	Log                *slog.Logger
+	// Stop, when closed, stops the deployment gracefully: no new writes,
+	// in-flight ones finish, and what landed is recorded as interrupted.
+	Stop <-chan struct{}
+	// Review is called with the plan (drift included) once every target
+	// passed its preflight, before anything is claimed; an error stops the
+	// deployment with nothing recorded (the CLI asks for confirmation here).
+	Review func(ctx context.Context, p *plan.Plan) error
+	// Progress receives each operation's result as it finishes.
+	Progress func(target string, r apply.Result)
+	// Notice receives progress messages for people (waiting for a claim).
+	Notice func(msg string)
+	Now    func() time.Time
+	Rand   io.Reader
+	Sleep  func(context.Context, time.Duration) error
+	Log    *slog.Logger
+}
+
+// Worktree is what the checkout holds beyond its commit.
+type Worktree struct {
+	// Dirty is set when configuration files differ from the commit.
+	Dirty bool
+	// Changes name the changed files ("environments/staging/x.yaml (modified)").
+	Changes []string
+	// DiffHash identifies the uncommitted diff.
+	DiffHash string
 }
 
 // DeployReport is what a deployment did.
@@ -79,6 +111,8 @@ type DeployReport struct {
 	// NoChanges is true when there was nothing to deploy.
 	NoChanges bool `json:"noChanges,omitempty"`
 	DryRun    bool `json:"dryRun,omitempty"`
+	// Interrupted is true when a signal stopped the deployment.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// recorded is the snapshot the plan was computed against.
 	recorded []*resource.Resource
 }
@@ -86,7 +120,7 @@ type DeployReport struct {
 // Err is the error that sets the exit code: a drift refusal wins over a
 // failure.
 func (r *DeployReport) Err() error {
-	return targetsErr(r.envName(), r.Targets)
+	return targetsErr(r.envName(), r.Deployment, r.Targets, r.Interrupted)
 }
 
 func (r *DeployReport) envName() string {
@@ -96,13 +130,17 @@ func (r *DeployReport) envName() string {
 	return ""
 }
 
-const maxCommitAttempts = 12
-
-// Deploy plans the environment against the state branch, claims the
-// environment with an intent commit, applies to every target, and records
-// the result with a second commit. Every write to the branch is a
-// compare-and-swap; after a lost race it re-reads and re-plans, and stops
-// with "state moved" if the plan is no longer the approved one.
+// Deploy deploys one environment:
+//
+//  1. plan against the state branch (before any wait: this is the plan a
+//     later re-plan must equal) and check it against what was reviewed,
+//     the checkout (uncommitted changes) and the deployed commit (a branch
+//     that lacks it would revert it);
+//  2. preflight every target — reachable, authenticated, a generation we
+//     drive, no drift the guard refuses — before anything is recorded;
+//  3. claim the environment with an intent commit (package ledger);
+//  4. apply to every target, stopping gracefully on Stop;
+//  5. record exactly what landed and release the claim.
 func (w *Workspace) Deploy(ctx context.Context, req DeployRequest) (*DeployReport, error) {
 	req = withDeployDefaults(req)
 	env := req.Environment
@@ -123,302 +161,186 @@ func (w *Workspace) Deploy(ctx context.Context, req DeployRequest) (*DeployRepor
 	if len(req.Targets) == 0 {
 		return nil, app.FlagErrorf("environment %s has no targets: name one with `--target URL`, or add targets to honua-gitops.yaml", env)
 	}
+	if err := checkWorktree(req); err != nil {
+		return nil, err
+	}
 	id, err := deploy.NewID(req.Now(), req.Rand)
 	if err != nil {
 		return nil, err
 	}
 	d := deploy.New(id, env, req.Kind, req.Now())
 	d.Actor, d.Reason, d.Source, d.Approvers, d.RunURL, d.RollbackTo = req.Actor, req.Reason, req.Source, req.Approvers, req.RunURL, req.RollbackTo
+	if req.Worktree != nil && req.Worktree.Dirty {
+		d.Dirty, d.DirtyHash = true, req.Worktree.DiffHash
+	}
 	must(d.Advance(deploy.Planning, req.Now(), "planning against the state branch"))
 	report := &DeployReport{DryRun: req.Engine.Options.DryRun}
+	l := ledger.New(req.Branch, ledger.Options{Name: req.BranchName, Now: req.Now, Sleep: req.Sleep, Log: req.Log, Notice: req.Notice})
 
-	claimed, err := w.claim(ctx, req, d, desired, report)
-	if err != nil || !claimed {
+	// 1. The plan before any wait, and the checks that need no server.
+	pos, err := l.Position(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	first := planAt(pos, env, desired, req.BranchName)
+	report.Plan, report.recorded = first, pos.Snapshot.Resources
+	d.Plan = deploy.PlanInfo{Hash: first.Hash, Summary: first.Summary}
+	note, err := w.checkReviewed(ctx, l, pos, desired, req.ApprovedPlanHash, first)
+	if err != nil {
 		return report, err
 	}
+	if note != "" {
+		first.Notes = append(first.Notes, note)
+	}
+	if err := checkContains(ctx, req, pos); err != nil {
+		return report, err
+	}
+	repair := req.Engine.Guard == apply.GuardOverwrite
+	if !first.HasChanges() && !repair && req.NoRefresh {
+		report.NoChanges = true
+		return report, nil
+	}
 
+	// 2. Preflight: every target, before anything is recorded.
 	engine := req.Engine
-	engine.Environment, engine.Desired, engine.Recorded = env, desired, report.recorded
-	for _, t := range req.Targets {
-		tr := TargetReport{Name: t.Name, URL: t.URL}
-		dr, err := req.Connect(ctx, t)
-		if err == nil {
-			tr.Outcome, err = apply.Run(ctx, dr, engine)
+	engine.Environment, engine.Desired, engine.Recorded = env, desired, pos.Snapshot.Resources
+	drivers, err := preflight(ctx, req, engine, first)
+	if err != nil {
+		return report, err
+	}
+	if !first.HasChanges() && !repair {
+		report.NoChanges = true
+		return report, nil
+	}
+	if !first.HasChanges() {
+		d.Kind = deploy.KindDriftRepair
+	}
+	if req.Review != nil {
+		if err := req.Review(ctx, first); err != nil {
+			return report, err
 		}
+	}
+	if stopped(req.Stop) {
+		return report, ledger.ErrStopped
+	}
+	if report.DryRun {
+		return w.dryRun(ctx, req, engine, drivers, report)
+	}
+
+	// 3. Claim. A re-plan after a wait or a lost race must equal the first.
+	decide := func(pos *ledger.Position, waited bool) (string, error) {
+		p := planAt(pos, env, desired, req.BranchName)
+		p.Notes, p.Drift, p.LiveRead = first.Notes, first.Drift, first.LiveRead
+		report.Plan, report.recorded = p, pos.Snapshot.Resources
+		if waited && p.Hash != first.Hash {
+			return "", stateMoved(ctx, l, req, d, first, p, report)
+		}
+		if err := checkContains(ctx, req, pos); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("claimed %s; applying %d changes to %d target(s)", env, p.Summary.Total(), len(req.Targets)), nil
+	}
+	claimed, err := l.Claim(ctx, d, ledger.ClaimPolicy{Timeout: req.ClaimTimeout, Wait: req.WaitForClaim, TakeOver: req.TakeOverStaleClaim,
+		RunAlive: req.RunAlive, Stop: req.Stop, RunURL: req.RunURL, Repository: req.Repository, RunID: req.RunID}, decide)
+	if err != nil || claimed == nil {
+		return report, err
+	}
+	report.Deployment = d
+	report.Commits = append(report.Commits, claimed.Commit)
+
+	// 4. Apply, target by target.
+	engine.Recorded = report.recorded
+	engine.Options.Stop = req.Stop
+	for i, t := range req.Targets {
+		tr := TargetReport{Name: t.Name, URL: t.URL}
+		if stopped(req.Stop) {
+			tr.err, tr.Error = ledger.ErrInterruptedBeforeTarget, ledger.ErrInterruptedBeforeTarget.Error()
+			report.Interrupted = true
+			report.Targets = append(report.Targets, tr)
+			continue
+		}
+		e := engine
+		if req.Progress != nil {
+			name := t.Name
+			e.Options.Progress = func(r apply.Result) { req.Progress(name, r) }
+		}
+		tr.Outcome, err = apply.Run(ctx, drivers[i], e)
+		if err != nil {
+			tr.err, tr.Error = err, err.Error()
+		}
+		if tr.Outcome != nil && tr.Outcome.Interrupted {
+			report.Interrupted = true
+		}
+		report.Targets = append(report.Targets, tr)
+	}
+	if ctx.Err() != nil {
+		report.Interrupted = true
+	}
+
+	// 5. Record exactly what landed, and release the claim.
+	ledger.Finish(d, req.Now(), outcomes(report.Targets), report.Interrupted, req.Engine.Verify, report.Err())
+	next := agreed(report.recorded, report.Targets)
+	snapChanged := changed(report.recorded, next) || len(report.recorded) == 0
+	commit, err := l.Record(ctx, d, ledger.Result{Snapshot: next, WriteSnapshot: snapChanged})
+	if err != nil {
+		return report, err
+	}
+	report.Recorded = true
+	report.Commits = append(report.Commits, commit)
+	return report, nil
+}
+
+// dryRun applies with the driver's dry run and records nothing.
+func (w *Workspace) dryRun(ctx context.Context, req DeployRequest, engine apply.Request, drivers []apply.Driver, report *DeployReport) (*DeployReport, error) {
+	for i, t := range req.Targets {
+		tr := TargetReport{Name: t.Name, URL: t.URL}
+		out, err := apply.Run(ctx, drivers[i], engine)
+		tr.Outcome = out
 		if err != nil {
 			tr.err, tr.Error = err, err.Error()
 		}
 		report.Targets = append(report.Targets, tr)
 	}
-	if report.DryRun {
-		return report, nil
-	}
-	finish(req, d, report)
-	next := agreed(report.recorded, report.Targets)
-	if err := w.recordResult(ctx, req, d, next, report); err != nil {
-		return report, err
-	}
 	return report, nil
 }
 
-// claim takes the environment with an intent commit. It returns false with
-// no error when there is nothing to deploy.
-func (w *Workspace) claim(ctx context.Context, req DeployRequest, d *deploy.Deployment, desired []*resource.Resource, report *DeployReport) (bool, error) {
-	env := req.Environment
-	approved := req.ApprovedPlanHash
-	deadline := req.Now().Add(req.WaitForClaim)
-	took := ""
-	raced := false // set once another deployment moved the branch under us
-	for attempt := 1; ; attempt++ {
-		view, err := req.Branch.Read(ctx)
-		if err != nil {
-			return false, fmt.Errorf("read state branch: %w", err)
-		}
-		claim, err := deploy.ReadClaim(view, env)
-		if err != nil {
-			return false, err
-		}
-		if claim != nil {
-			if !claim.Stale(req.Now()) {
-				if req.Now().After(deadline) {
-					return false, &app.RefusedError{Reason: fmt.Sprintf("environment %s is held by deployment %s (%s, since %s); gave up waiting after %s",
-						env, claim.Deployment, claim.Actor, claim.ClaimedAt.Format(time.RFC3339), req.WaitForClaim)}
-				}
-				if err := req.Sleep(ctx, backoff(attempt)); err != nil {
-					return false, err
-				}
-				raced = true
-				continue
-			}
-			if !req.TakeOverStaleClaim {
-				return false, &app.RefusedError{Reason: fmt.Sprintf("environment %s is claimed by deployment %s (%s) since %s, longer than the %s claim timeout; if that run is gone, take the claim over with `--take-over-stale-claim`",
-					env, claim.Deployment, claim.Actor, claim.ClaimedAt.Format(time.RFC3339), req.ClaimTimeout)}
-			}
-			took = fmt.Sprintf("; took over the stale claim of deployment %s (%s, since %s)", claim.Deployment, claim.Actor, claim.ClaimedAt.Format(time.RFC3339))
-		}
-		recorded, err := deploy.ReadSnapshot(view, env)
-		if err != nil {
-			return false, err
-		}
-		p := plan.Compute(plan.Input{Environment: env, Desired: desired, Recorded: recorded.Resources,
-			RecordedState: plan.RecordedState{Source: "state branch " + req.BranchName, Revision: view.Tip.String()}})
-		if view.Tip.IsZero() {
-			p.Recorded.Revision = ""
-		}
-		report.Plan, report.recorded = p, recorded.Resources
-		d.Plan = deploy.PlanInfo{Hash: p.Hash, Summary: p.Summary}
-		if approved == "" {
-			approved = p.Hash
-		}
-		if p.Hash != approved {
-			if !raced {
-				return false, &app.RefusedError{Reason: fmt.Sprintf("plan changed since review: the reviewed plan was %s, the plan now is %s (shown above); nothing was applied — review the new plan and deploy it",
-					short(approved), short(p.Hash))}
-			}
-			return false, w.stateMoved(ctx, req, d, approved, p, report)
-		}
-		repair := req.Engine.Guard == apply.GuardOverwrite
-		if !p.HasChanges() && !repair {
-			report.NoChanges = true
-			return false, nil
-		}
-		if !p.HasChanges() {
-			d.Kind = deploy.KindDriftRepair
-		}
-		if report.DryRun {
-			return true, nil
-		}
-		intent := *d
-		intent.Transitions = append([]deploy.Transition(nil), d.Transitions...)
-		msg := fmt.Sprintf("claimed %s; applying %d changes to %d target(s)%s", env, p.Summary.Total(), len(req.Targets), took)
-		must(intent.Advance(deploy.Applying, req.Now(), msg))
-		c := deploy.Claim{FormatVersion: deploy.FormatVersion, Deployment: d.ID, Actor: d.Actor, RunURL: d.RunURL,
-			ClaimedAt: req.Now().UTC(), ExpiresAt: req.Now().Add(req.ClaimTimeout).UTC()}
-		changes, err := recordChanges(view, &intent)
-		if err != nil {
-			return false, err
-		}
-		claimData, err := deploy.Encode(c)
-		if err != nil {
-			return false, err
-		}
-		changes = append(changes, statebranch.Change{Path: deploy.ClaimPath(env), Data: claimData})
-		hash, err := req.Branch.Commit(ctx, view, statebranch.Commit{
-			Subject: fmt.Sprintf("%s: %s %s (intent)", env, intent.Kind, d.ID), Body: msg,
-			Trailers: trailers(&intent, "applying"), Changes: changes})
-		if errors.Is(err, statebranch.ErrConflict) && attempt < maxCommitAttempts {
-			raced = true
-			req.Log.Info("state branch moved; re-reading", "environment", env, "attempt", attempt)
-			if err := req.Sleep(ctx, backoff(attempt)); err != nil {
-				return false, err
-			}
-			continue
-		}
-		if err != nil {
-			return false, fmt.Errorf("claim %s on the state branch: %w", env, err)
-		}
-		*d = intent
-		report.Deployment = d
-		report.Commits = append(report.Commits, hash.String())
-		return true, nil
-	}
+// planAt plans desired against the snapshot recorded at pos.
+func planAt(pos *ledger.Position, env string, desired []*resource.Resource, branch string) *plan.Plan {
+	return plan.Compute(plan.Input{Environment: env, Desired: desired, Recorded: pos.Snapshot.Resources,
+		RecordedState: plan.RecordedState{Source: "state branch " + branch, Revision: pos.Revision()}})
 }
 
 // stateMoved records a deployment that stopped because recorded state
-// changed under it, and returns the refusal.
-func (w *Workspace) stateMoved(ctx context.Context, req DeployRequest, d *deploy.Deployment, approved string, p *plan.Plan, report *DeployReport) error {
-	reason := fmt.Sprintf("state moved: another deployment changed %s; the plan is now %s (%d changes), not the approved %s. Nothing was applied; re-run plan and review again",
-		req.Environment, short(p.Hash), p.Summary.Total(), short(approved))
-	must(d.Advance(deploy.Failed, req.Now(), reason))
+// changed while it waited, and returns the refusal.
+func stateMoved(ctx context.Context, l *ledger.Ledger, req DeployRequest, d *deploy.Deployment, first, now *plan.Plan, report *DeployReport) error {
+	reason := fmt.Sprintf("state moved: another deployment changed %s while this one waited; the plan is now %s (%d changes), not %s computed before waiting. Nothing was applied; re-run plan and review again",
+		req.Environment, now.Hash, now.Summary.Total(), first.Hash)
+	must(d.Advance(deploy.Refused, req.Now(), reason))
 	report.Deployment = d
-	if !report.DryRun {
-		if err := w.commitRecord(ctx, req, d, nil, false, report); err != nil {
-			return err
-		}
-	}
-	return &app.RefusedError{Reason: reason}
-}
-
-// finish moves the deployment to its end state from the target outcomes.
-func finish(req DeployRequest, d *deploy.Deployment, report *DeployReport) {
-	now := req.Now()
-	var applied, failed, rolledBack int
-	for _, t := range report.Targets {
-		tr := deploy.TargetResult{Name: t.Name, URL: t.URL, Error: t.Error}
-		if o := t.Outcome; o != nil {
-			tr.Results, tr.Problems, tr.RolledBack = o.Results, o.Problems, o.RolledBack
-			for _, r := range o.Results {
-				switch r.Status {
-				case apply.Applied:
-					applied++
-				case apply.Failed:
-					failed++
-				}
-			}
-			if len(o.RolledBack) > 0 {
-				rolledBack++
-			}
-		}
-		d.Targets = append(d.Targets, tr)
-	}
-	if req.Engine.Verify && report.Err() == nil {
-		must(d.Advance(deploy.Verifying, now, fmt.Sprintf("%d writes applied; reading live state back", applied)))
-	}
-	if err := report.Err(); err != nil {
-		must(d.Advance(deploy.Failed, now, fmt.Sprintf("%d writes applied, %d failed: %s", applied, failed, firstLine(err.Error()))))
-		if rolledBack > 0 {
-			must(d.Advance(deploy.RollingBack, now, "reverting what this deployment changed"))
-			must(d.Advance(deploy.RolledBack, now, fmt.Sprintf("rolled back on %d target(s)", rolledBack)))
-		}
-		return
-	}
-	must(d.Advance(deploy.Succeeded, now, fmt.Sprintf("%d writes applied and verified on %d target(s)", applied, len(report.Targets))))
-}
-
-// recordResult writes the result commit: the new snapshot, the final
-// record and index, and the claim released.
-func (w *Workspace) recordResult(ctx context.Context, req DeployRequest, d *deploy.Deployment, next []*resource.Resource, report *DeployReport) error {
-	data, err := snapshot.New(req.Environment, next).Marshal()
+	commit, err := l.Record(ctx, d, ledger.Result{})
 	if err != nil {
 		return err
 	}
-	snapChanged := changed(report.recorded, next)
-	if snapChanged || report.recordedEmpty() {
-		d.Snapshot = req.Branch.BlobHashOf(data).String()
-	}
-	return w.commitRecord(ctx, req, d, data, snapChanged || report.recordedEmpty(), report)
+	report.Recorded = true
+	report.Commits = append(report.Commits, commit)
+	return &app.RefusedError{Reason: reason}
 }
 
-func (r *DeployReport) recordedEmpty() bool { return len(r.recorded) == 0 }
-
-// commitRecord commits the record and index (and the snapshot when given),
-// releasing the environment's claim if this deployment holds it. It
-// retries on a moved branch: the environment is ours or the record is new,
-// so rebuilding the same changes on the new tip is always right.
-func (w *Workspace) commitRecord(ctx context.Context, req DeployRequest, d *deploy.Deployment, snap []byte, writeSnap bool, report *DeployReport) error {
-	env := req.Environment
-	for attempt := 1; ; attempt++ {
-		view, err := req.Branch.Read(ctx)
-		if err != nil {
-			return fmt.Errorf("read state branch: %w", err)
-		}
-		if d.Snapshot == "" {
-			if h, ok, err := view.BlobHash(deploy.SnapshotPath(env)); err == nil && ok {
-				d.Snapshot = h.String()
-			}
-		}
-		changes, err := recordChanges(view, d)
-		if err != nil {
-			return err
-		}
-		if writeSnap {
-			changes = append(changes, statebranch.Change{Path: deploy.SnapshotPath(env), Data: snap})
-		}
-		if c, err := deploy.ReadClaim(view, env); err == nil && c != nil && c.Deployment == d.ID {
-			changes = append(changes, statebranch.Change{Path: deploy.ClaimPath(env), Delete: true})
-		}
-		hash, err := req.Branch.Commit(ctx, view, statebranch.Commit{
-			Subject: fmt.Sprintf("%s: %s %s %s", env, d.Kind, d.ID, d.Status), Body: lastMessage(d),
-			Trailers: trailers(d, string(d.Status)), Changes: changes})
-		if errors.Is(err, statebranch.ErrConflict) && attempt < maxCommitAttempts {
-			if err := req.Sleep(ctx, backoff(attempt)); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("record deployment %s on the state branch: %w (the servers were changed; the claim stays until it times out)", d.ID, err)
-		}
-		report.Recorded = true
-		report.Commits = append(report.Commits, hash.String())
-		return nil
+func outcomes(targets []TargetReport) []ledger.TargetOutcome {
+	out := make([]ledger.TargetOutcome, len(targets))
+	for i, t := range targets {
+		out[i] = ledger.TargetOutcome{Name: t.Name, URL: t.URL, Outcome: t.Outcome, Error: t.Error}
 	}
+	return out
 }
 
-func recordChanges(view *statebranch.View, d *deploy.Deployment) ([]statebranch.Change, error) {
-	ix, err := deploy.ReadIndex(view, d.Environment)
-	if err != nil {
-		return nil, err
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
 	}
-	rc, err := deploy.ReadRecent(view, d.Environment)
-	if err != nil {
-		return nil, err
-	}
-	deploy.Put(ix, rc, d.Summarize())
-	var changes []statebranch.Change
-	for path, v := range map[string]any{deploy.RecordPath(d.Environment, d.ID): d, deploy.IndexPath(d.Environment): ix, deploy.RecentPath(d.Environment): rc} {
-		data, err := deploy.Encode(v)
-		if err != nil {
-			return nil, err
-		}
-		changes = append(changes, statebranch.Change{Path: path, Data: data})
-	}
-	return changes, nil
-}
-
-// trailers are the git trailers of a deployment commit.
-func trailers(d *deploy.Deployment, result string) []statebranch.Trailer {
-	t := []statebranch.Trailer{
-		{Key: "Honua-Environment", Value: d.Environment},
-		{Key: "Honua-Deployment", Value: d.ID},
-		{Key: "Honua-Kind", Value: string(d.Kind)},
-	}
-	add := func(k, v string) {
-		if v = oneLine(v); v != "" {
-			t = append(t, statebranch.Trailer{Key: k, Value: v})
-		}
-	}
-	add("Honua-Source-Commit", d.Source.Commit)
-	if d.Source.PR > 0 {
-		add("Honua-PR", fmt.Sprint(d.Source.PR))
-	}
-	add("Honua-Plan-Hash", d.Plan.Hash)
-	add("Honua-Actor", d.Actor)
-	add("Honua-Approvers", strings.Join(d.Approvers, ", "))
-	add("Honua-Run-Url", d.RunURL)
-	add("Honua-Rollback-To", d.RollbackTo)
-	add("Honua-Result", result)
-	return t
 }
 
 func withDeployDefaults(req DeployRequest) DeployRequest {
@@ -434,18 +356,6 @@ func withDeployDefaults(req DeployRequest) DeployRequest {
 	if req.WaitForClaim <= 0 {
 		req.WaitForClaim = 10 * time.Minute
 	}
-	if req.Sleep == nil {
-		req.Sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		}
-	}
 	if req.Log == nil {
 		req.Log = slog.New(slog.DiscardHandler)
 	}
@@ -456,24 +366,6 @@ func withDeployDefaults(req DeployRequest) DeployRequest {
 		req.Engine.Now = req.Now
 	}
 	return req
-}
-
-// backoff grows to about two seconds with jitter, so racing processes
-// spread out.
-func backoff(attempt int) time.Duration {
-	d := time.Duration(min(attempt, 8)) * 250 * time.Millisecond
-	return d/2 + time.Duration(time.Now().UnixNano()%int64(d/2+1))
-}
-
-func lastMessage(d *deploy.Deployment) string {
-	if n := len(d.Transitions); n > 0 {
-		return d.Transitions[n-1].Message
-	}
-	return ""
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
 func firstLine(s string) string {

@@ -107,8 +107,13 @@ func FindDeployment(ctx context.Context, branch StateBranch, envs []string, id s
 }
 
 // RollbackTarget picks the deployment a rollback returns to — by id, or
-// the steps-th successful deployment before the current one — and reads
-// the snapshot it left.
+// steps states back — and reads the snapshot it left.
+//
+// Steps count back from the snapshot recorded now, through the states
+// deployments left: a deployment that left the snapshot unchanged (a drift
+// repair, a refusal, a failure that landed nothing) is not a step, and a
+// failed deployment that landed writes is one (its state is what ran). The
+// dispatch's "previous" is --steps 1.
 func RollbackTarget(ctx context.Context, branch StateBranch, env, to string, steps int) (*deploy.Summary, []*resource.Resource, error) {
 	view, err := branch.Read(ctx)
 	if err != nil {
@@ -133,24 +138,31 @@ func RollbackTarget(ctx context.Context, branch StateBranch, env, to string, ste
 		if steps < 1 {
 			return nil, nil, app.FlagErrorf("`--steps` must be 1 or more")
 		}
-		seen := 0
+		current := ""
+		if h, ok, err := view.BlobHash(deploy.SnapshotPath(env)); err != nil {
+			return nil, nil, err
+		} else if ok {
+			current = h.String()
+		}
+		seen, state := 0, current
 		for i := range rc.Deployments {
 			s := rc.Deployments[i]
-			if s.Status != deploy.Succeeded || s.Snapshot == "" {
+			if s.Snapshot == "" || s.Snapshot == state || !leftState(s.Status) {
 				continue
 			}
+			seen++
+			state = s.Snapshot
 			if seen == steps {
 				target = &s
 				break
 			}
-			seen++
 		}
 		if target == nil {
-			return nil, nil, &app.InputError{Err: fmt.Errorf("environment %s has no successful deployment %d steps back (it has %d in its recent history)", env, steps, seen)}
+			return nil, nil, &app.InputError{Err: fmt.Errorf("environment %s has no state %d steps back: its recent history holds %d earlier state(s) (list them with `honua-gitops deployments --env %s`)", env, steps, seen, env)}
 		}
 	}
-	if target.Snapshot == "" || target.Status != deploy.Succeeded {
-		return nil, nil, &app.InputError{Err: fmt.Errorf("deployment %s (%s) left no state to return to; pick a deployment that succeeded", target.ID, target.Status)}
+	if target.Snapshot == "" || !leftState(target.Status) {
+		return nil, nil, &app.InputError{Err: fmt.Errorf("deployment %s (%s) left no state to return to; pick one that succeeded (`honua-gitops deployments --env %s`)", target.ID, target.Status, env)}
 	}
 	data, err := branch.Blob(ctx, plumbing.NewHash(target.Snapshot))
 	if err != nil {
@@ -161,6 +173,17 @@ func RollbackTarget(ctx context.Context, branch StateBranch, env, to string, ste
 		return nil, nil, fmt.Errorf("snapshot of deployment %s: %w", target.ID, err)
 	}
 	return target, s.Resources, nil
+}
+
+// leftState reports statuses whose recorded snapshot is a state the
+// environment was in: what the deployment landed. A deployment still
+// applying, or abandoned, recorded none of its own.
+func leftState(s deploy.Status) bool {
+	switch s {
+	case deploy.Succeeded, deploy.Failed, deploy.RolledBack, deploy.Interrupted:
+		return true
+	}
+	return false
 }
 
 // Age renders how long ago t was, coarsely, for tables.

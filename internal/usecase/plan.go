@@ -150,8 +150,10 @@ func historyNotes(env string, s deploy.Summary) []string {
 	case s.Kind == deploy.KindRollback && s.Status == deploy.Succeeded:
 		return []string{fmt.Sprintf("%s was rolled back to deployment %s by %s at %s (deployment %s); applying this plan re-applies what was rolled back.",
 			env, s.RollbackTo, s.Actor, s.FinishedAt.Format(time.RFC3339), s.ID)}
-	case s.Status == deploy.Failed || s.Status == deploy.RolledBack:
+	case s.Status == deploy.Failed || s.Status == deploy.RolledBack || s.Status == deploy.Interrupted:
 		return []string{fmt.Sprintf("The last deployment of %s (%s, %s) ended %s; recorded state holds exactly what it applied.", env, s.ID, s.Actor, s.Status)}
+	case s.Status == deploy.Abandoned:
+		return []string{fmt.Sprintf("The last deployment of %s (%s, %s) was abandoned: its run died holding the environment; what it wrote is not recorded, so plan with --target to see it as drift.", env, s.ID, s.Actor)}
 	case !s.Status.Final():
 		return []string{fmt.Sprintf("Deployment %s of %s is still %s.", s.ID, env, s.Status)}
 	}

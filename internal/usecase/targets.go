@@ -8,6 +8,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/apply"
+	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/driver"
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
@@ -25,9 +26,24 @@ type TargetReport struct {
 }
 
 // targetsErr summarises target outcomes as the error that sets the exit
-// code: a refusal (drift guard) wins over a failure.
-func targetsErr(env string, targets []TargetReport) error {
+// code: a refusal (drift guard) wins over a failure, and an interruption
+// over both.
+func targetsErr(env string, d *deploy.Deployment, targets []TargetReport, interrupted bool) error {
 	var refused, failed []string
+	applied, total := 0, 0
+	for _, t := range targets {
+		if t.Outcome != nil {
+			applied += t.Outcome.Counts()[apply.Applied]
+			total += len(t.Outcome.Results)
+		}
+	}
+	see := ""
+	if d != nil {
+		see = fmt.Sprintf("; see `honua-gitops deployment %s`", d.ID)
+	}
+	if interrupted {
+		return &InterruptedError{Message: fmt.Sprintf("deployment of %s was interrupted: %d of %d changes landed and are recorded; the environment is released — run apply again to finish%s", env, applied, total, see)}
+	}
 	for _, t := range targets {
 		var de *apply.DriftError
 		switch {
@@ -41,10 +57,16 @@ func targetsErr(env string, targets []TargetReport) error {
 	case len(refused) > 0:
 		return &app.RefusedError{Reason: fmt.Sprintf("drift on %s: live state differs from recorded state; nothing was written there", strings.Join(refused, ", "))}
 	case len(failed) > 0:
-		return fmt.Errorf("deployment of %s failed on %s; the journal says what was applied", env, strings.Join(failed, ", "))
+		return fmt.Errorf("deployment of %s failed on %s: %d of %d changes applied, and exactly those are recorded as the environment's state%s", env, strings.Join(failed, ", "), applied, total, see)
 	}
 	return nil
 }
+
+// InterruptedError is a deployment stopped by a signal (exit code 1); what
+// landed is recorded.
+type InterruptedError struct{ Message string }
+
+func (e *InterruptedError) Error() string { return e.Message }
 
 // agreed is the state to record across targets: a resource's new version
 // counts only when every target's outcome recorded it; otherwise the
@@ -115,11 +137,4 @@ func changed(a, b []*resource.Resource) bool {
 		}
 	}
 	return false
-}
-
-func short(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
 }

@@ -162,6 +162,7 @@ func newWorld(t *testing.T) *world {
 	w.gh = fakegithub.Start(t, fakegithub.Options{Owner: repoOwner, Repo: repoName, Token: w.token})
 	w.proxy = startProxy(t, w.gh)
 	w.seed = w.remote.Seed(t, w.exampleFiles())
+	w.gh.AddCommit(w.seed)
 	t.Cleanup(w.scanSecrets)
 	return w
 }
@@ -326,6 +327,7 @@ func (pr *pullRequest) commit(message string, files map[string]string) {
 	pr.head = git(t, pr.dir, "rev-parse", "HEAD")
 	pr.heads = append(pr.heads, pr.head)
 	git(t, pr.dir, "push", "--quiet", "--force", pr.w.remote.AuthURL(), "HEAD:refs/heads/"+pr.branch)
+	pr.w.tellGitHub(pr.dir)
 }
 
 // push adds a commit to the pull request (a synchronize event) and updates
@@ -361,6 +363,26 @@ func (pr *pullRequest) merge() (sha, dir string) {
 		t.Fatalf("checkout of main is at %s, want %s", got, pr.head)
 	}
 	return pr.head, dir
+}
+
+// tellGitHub registers the commits of dir's HEAD with the fake GitHub, as
+// a push to GitHub would, so its compare API can answer ancestry for the
+// Action's depth-1 checkout.
+func (w *world) tellGitHub(dir string) {
+	// A depth-1 clone's boundary commits show no parents: they were
+	// registered when they were pushed.
+	shallow := map[string]bool{}
+	if data, err := os.ReadFile(filepath.Join(dir, ".git", "shallow")); err == nil {
+		for _, h := range strings.Fields(string(data)) {
+			shallow[h] = true
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(git(w.t, dir, "rev-list", "--reverse", "--parents", "HEAD")), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && !shallow[f[0]] {
+			w.gh.AddCommit(f[0], f[1:]...)
+		}
+	}
 }
 
 // ourComments are the pull request's comments posted with the workflow

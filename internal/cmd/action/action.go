@@ -22,7 +22,7 @@ what was reviewed; on workflow_dispatch it does what the inputs say
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return action.Run(cmd.Context(), action.Deps{
-				Getenv: f.Getenv, Stdout: f.IOStreams.Out, Now: f.Now, Logger: f.Logger, Version: f.Version,
+				Getenv: f.Getenv, Stdout: f.IOStreams.Out, Now: f.Now, Logger: f.Logger, Version: f.Version, Interrupt: f.Interrupt,
 			})
 		},
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	engine "github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
 	"github.com/honua-io/honua-gitops/internal/deploy"
+	"github.com/honua-io/honua-gitops/internal/interrupt"
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/redact"
@@ -36,6 +38,8 @@ type Options struct {
 	Deploy  DeployFlags
 	// Connect opens targets; tests replace it.
 	Connect usecase.Connector
+	// Interrupt stops the deployment gracefully on a signal; nil in tests.
+	Interrupt *interrupt.Controller
 }
 
 // DeployFlags are the flags every deploying command shares.
@@ -55,6 +59,11 @@ type DeployFlags struct {
 	ClaimTimeout time.Duration
 	Wait         time.Duration
 	TakeOver     bool
+	// Yes skips the confirmation prompt (terraform's -auto-approve).
+	Yes              bool
+	AllowDirty       bool
+	AllowNonAncestor bool
+	NoRefresh        bool
 }
 
 // AddDeployFlags registers the flags of deploying commands.
@@ -66,14 +75,18 @@ func AddDeployFlags(cmd *cobra.Command, f *DeployFlags) {
 	cmd.Flags().BoolVar(&f.NoVerify, "no-verify", false, "skip reading live state back after writing")
 	cmd.Flags().DurationVar(&f.ReadyTimeout, "ready-timeout", 30*time.Second, "wait this long for the server to report ready after writing (0 to skip)")
 	cmd.Flags().BoolVar(&f.Rollback, "rollback-on-failure", false, "when a write fails, revert what this deployment changed")
-	cmd.Flags().StringVar(&f.PlanHash, "plan-hash", "", "deploy only if the plan's hash is this one (the hash that was reviewed)")
+	cmd.Flags().StringVar(&f.PlanHash, "plan-hash", "", "deploy only if the plan's hash is this one, or starts with it (12 or more hex digits: the hash that was reviewed)")
 	cmd.Flags().StringVar(&f.Format, "format", "text", "output `format`: text or json")
 	cmd.Flags().StringVar(&f.Actor, "actor", "", "who deploys (default: GITHUB_ACTOR, else the system user)")
 	cmd.Flags().StringVar(&f.Reason, "reason", "", "why, recorded with the deployment")
 	cmd.Flags().IntVar(&f.PR, "pr", 0, "pull request `number` being deployed, recorded with the deployment")
 	cmd.Flags().DurationVar(&f.ClaimTimeout, "claim-timeout", 30*time.Minute, "a claim on an environment older than this is stale")
 	cmd.Flags().DurationVar(&f.Wait, "wait", 10*time.Minute, "how long to wait while another deployment holds the environment")
-	cmd.Flags().BoolVar(&f.TakeOver, "take-over-stale-claim", false, "take over a stale claim left by a deployment that died")
+	cmd.Flags().BoolVar(&f.TakeOver, "take-over-stale-claim", false, "take over a stale claim left by a deployment that died (its record is closed as abandoned)")
+	cmd.Flags().BoolVarP(&f.Yes, "yes", "y", false, "do not ask for confirmation (it is only asked on a terminal, outside CI)")
+	cmd.Flags().BoolVar(&f.AllowDirty, "allow-dirty", false, "apply uncommitted configuration changes (recorded as dirty, with the diff's hash)")
+	cmd.Flags().BoolVar(&f.AllowNonAncestor, "allow-non-ancestor", false, "apply a commit that does not contain the environment's deployed commit (reverting what that deployment changed)")
+	cmd.Flags().BoolVar(&f.NoRefresh, "no-refresh", false, "with nothing to deploy, do not contact the targets (skips the preflight and drift check)")
 }
 
 // Check validates deploy flags.
@@ -94,12 +107,12 @@ func (f DeployFlags) Check() error {
 	if f.Format != "text" && f.Format != "json" {
 		return app.FlagErrorf("`--format` must be text or json, not %q", f.Format)
 	}
-	return nil
+	return usecase.CheckPlanHash(f.PlanHash)
 }
 
 // NewCmdApply builds the command; runF replaces the run in tests.
 func NewCmdApply(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Getenv: f.Getenv, Logger: f.Logger, Version: f.Version, Now: f.Now}
+	opts := &Options{IO: f.IOStreams, Getenv: f.Getenv, Logger: f.Logger, Version: f.Version, Now: f.Now, Interrupt: f.Interrupt}
 	cmd := &cobra.Command{
 		Use:   "apply",
 		Short: "Apply an environment to its Honua targets and record the deployment",
@@ -114,17 +127,28 @@ Before writing, the drift guard compares live state with recorded state:
 fail (default) refuses with exit code 4, warn applies and reports it,
 overwrite also restores drifted resources.
 
-If another deployment changes the environment first, apply re-plans; when
-the plan is no longer the one approved (--plan-hash, or the one computed at
-the start), it stops with "state moved" (exit code 4) instead of applying
-something nobody reviewed.
+Before anything is recorded, every target is checked: it answers, accepts
+the credential, is a generation honua-gitops drives, and has no drift the
+guard refuses. On a terminal (outside CI) the plan is shown and apply asks
+before writing; --yes skips the question.
+
+If another deployment holds the environment, apply waits (--wait), saying
+who holds it. If another deployment changes the environment first, apply
+re-plans; when the plan is no longer the one computed before waiting, it
+stops with "state moved" (exit code 4) instead of applying something nobody
+reviewed. It also refuses (exit 4) to apply a commit that lacks the
+environment's deployed commit, and (exit 2) uncommitted changes.
+
+Ctrl-C (or SIGTERM) stops gracefully: no new writes, the ones in flight
+finish, what landed is recorded as an interrupted deployment and the
+environment is released. A second Ctrl-C stops at once and still records.
 
 Credentials come from HONUA_API_KEY, or the variable honua-gitops.yaml
 names for the target. ${secret:NAME} placeholders are resolved from the
 environment at this point only.`,
 		Example: `  HONUA_API_KEY=... honua-gitops apply --env staging
-  honua-gitops apply --env dev --target http://127.0.0.1:8080 --strategy resources
-  honua-gitops apply --env production --plan-hash 3b1f... --push --format json`,
+  honua-gitops apply --env dev --target http://127.0.0.1:8080 --strategy resources --yes
+  honua-gitops apply --env production --plan-hash 3b1f9c2a07de --push --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Env.Env == "" {
@@ -182,12 +206,35 @@ func Run(ctx context.Context, opts *Options, rb *Rollback) error {
 		connect = cmdutil.Connector(opts.Logger)
 	}
 	f := opts.Deploy
-	source := cmdutil.SourceOf(opts.Env.Dir)
-	source.PR = f.PR
+	checkout, err := cmdutil.InspectCheckout(ctx, ws.Config, env)
+	if err != nil {
+		return err
+	}
+	src := deploy.Source{Commit: checkout.Commit, Ref: checkout.Ref, PR: f.PR}
+	stop, release := opts.Interrupt.Guard()
+	defer release()
+	color := opts.IO.ColorEnabled()
+	planShown := false
+	progress := newProgress(errOut, opts.IO.IsStderrTTY() && f.Format == "text")
 	req := usecase.DeployRequest{
 		Environment: env.Name, Targets: targets, Connect: connect, Branch: store, BranchName: ws.Config.StateBranch,
-		ApprovedPlanHash: f.PlanHash, Actor: cmdutil.Actor(f.Actor, opts.Getenv), Reason: f.Reason, Source: source,
+		ApprovedPlanHash: f.PlanHash, Actor: cmdutil.Actor(f.Actor, opts.Getenv), Reason: f.Reason, Source: src,
+		Worktree: checkout.Worktree, AllowDirty: f.AllowDirty, AllowNonAncestor: f.AllowNonAncestor, NoRefresh: f.NoRefresh,
+		Contains:     checkout.Contains,
 		ClaimTimeout: f.ClaimTimeout, WaitForClaim: f.Wait, TakeOverStaleClaim: f.TakeOver, Now: opts.Now, Log: opts.Logger,
+		Stop:     stop,
+		Notice:   func(msg string) { progress.notice(msg) },
+		Progress: progress.result,
+		Review: func(ctx context.Context, p *plan.Plan) error {
+			if f.Format == "json" {
+				return nil
+			}
+			planShown = true
+			if err := render.Text(out, []*plan.Plan{p}, render.TextOptions{Color: color, Compact: true}); err != nil {
+				return err
+			}
+			return confirm(opts, f, p)
+		},
 		Engine: engine.Request{
 			Secrets: func(name string) (string, bool) { v := opts.Getenv(name); return v, v != "" },
 			Redact:  red.Add,
@@ -200,8 +247,9 @@ func Run(ctx context.Context, opts *Options, rb *Rollback) error {
 		req.Kind, req.Desired, req.RollbackTo, req.Source = deploy.KindRollback, rb.Snapshot, rb.To, rb.Source
 	}
 	report, err := ws.Deploy(ctx, req)
+	progress.finish()
 	if report != nil && (err == nil || report.Plan != nil) {
-		if werr := write(out, report, f.Format, opts.IO.ColorEnabled(), ws.Config.StateBranch); werr != nil {
+		if werr := write(out, report, f.Format, color, ws.Config.StateBranch, planShown); werr != nil {
 			return werr
 		}
 	}
@@ -218,14 +266,14 @@ func Run(ctx context.Context, opts *Options, rb *Rollback) error {
 	return nil
 }
 
-func write(w interface{ Write([]byte) (int, error) }, report *usecase.DeployReport, format string, color bool, branch string) error {
+func write(w io.Writer, report *usecase.DeployReport, format string, color bool, branch string, planShown bool) error {
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(report)
 	}
-	if report.Plan != nil {
+	if report.Plan != nil && !planShown {
 		if err := render.Text(w, []*plan.Plan{report.Plan}, render.TextOptions{Color: color, Compact: true}); err != nil {
 			return err
 		}

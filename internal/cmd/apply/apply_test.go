@@ -3,10 +3,8 @@ package apply_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -99,13 +97,15 @@ func TestDriftGuardRefusesWithExit4(t *testing.T) {
 	assert.Equal(t, app.ExitChanges, d.Code)
 	assert.Contains(t, d.Stdout, `~ /spec/title: "Parcels" → "Edited by hand"`)
 
-	// A change in git now meets the drift guard.
-	file := filepath.Join(dir, "environments/staging/services.yaml")
-	data, _ := os.ReadFile(file)
-	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(string(data), "5000", "6000", 1)), 0o644))
+	// A change in git now meets the drift guard, in the preflight: nothing
+	// is written, claimed or recorded.
+	editAndCommit(t, dir, "environments/staging/services.yaml", "5000", "6000")
+	before := git(t, dir, "rev-parse", "honua-gitops/state")
 	r := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url)
 	assert.Equal(t, app.ExitRefused, r.Code, r.Stdout+r.Stderr)
-	assert.Contains(t, r.Stdout, "live state differs from recorded state for Layer/planning/parcels (spec-drift); nothing was written")
+	assert.Contains(t, r.Stderr, "live state differs from recorded state for Layer/planning/parcels (spec-drift); nothing was written")
+	assert.Contains(t, r.Stdout, "Drift: live state differs from recorded state", "the plan shows the drift")
+	assert.Equal(t, before, git(t, dir, "rev-parse", "honua-gitops/state"), "nothing recorded")
 	after, err := c.GetResource(context.Background(), resource.Identity{Kind: "Service", Namespace: "planning", Name: "permits"})
 	require.NoError(t, err)
 	assert.EqualValues(t, 5000, after.Resource.Spec["settings"].(map[string]any)["maxRecordCount"], "nothing written")

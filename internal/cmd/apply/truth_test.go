@@ -1,0 +1,257 @@
+package apply_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/cmd/cmdtest"
+	"github.com/honua-io/honua-gitops/internal/deploy"
+	"github.com/honua-io/honua-gitops/internal/emulator"
+	"github.com/honua-io/honua-gitops/internal/honua"
+	"github.com/honua-io/honua-gitops/internal/resource"
+)
+
+// stateTip is the state branch's commit ("" before it exists).
+func stateTip(t *testing.T, dir string) string {
+	t.Helper()
+	out, err := gitShow(dir, "honua-gitops/state")
+	if err != nil {
+		return ""
+	}
+	first, _, _ := strings.Cut(out, "\n")
+	return first
+}
+
+// deployments lists the environment's deployments, newest first.
+func deployments(t *testing.T, dir, env string) []deploy.Summary {
+	t.Helper()
+	j := cmdtest.Run(t, nil, "deployments", "--dir", dir, "--env", env, "--format", "json")
+	require.Equal(t, app.ExitOK, j.Code, j.Stderr)
+	var lists []struct {
+		Deployments []deploy.Summary `json:"deployments"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(j.Stdout), &lists))
+	return lists[0].Deployments
+}
+
+// Item 8 and 13: a typo in a key, a port, a path or a scheme is found by
+// the preflight, before anything is claimed or recorded — also when there
+// is nothing to deploy.
+func TestPreflightFailuresRecordNothing(t *testing.T) {
+	dir, url := setup(t)
+	applyOK(t, dir, "--target", url)
+	tests := []struct {
+		name   string
+		env    map[string]string
+		target string
+		want   string
+	}{
+		{"wrong key", map[string]string{"HONUA_API_KEY": "wrong-key-123"}, url, "401"},
+		{"dead port", env, "http://127.0.0.1:1", "unreachable"},
+		{"wrong path", env, url + "/not-honua", "preflight of target"},
+		{"wrong scheme", env, strings.Replace(url, "http://", "https://", 1), "preflight of target"},
+	}
+	for _, phase := range []string{"nothing to deploy", "a change to deploy"} {
+		if phase == "a change to deploy" {
+			editAndCommit(t, dir, "environments/staging/services.yaml", "5000", "6000")
+		}
+		tip := stateTip(t, dir)
+		for _, tt := range tests {
+			t.Run(phase+"/"+tt.name, func(t *testing.T) {
+				r := cmdtest.Run(t, tt.env, "apply", "--env", "staging", "--dir", dir, "--target", tt.target)
+				assert.Equal(t, app.ExitFailure, r.Code, r.Stdout+r.Stderr)
+				assert.Contains(t, r.Stdout+r.Stderr, tt.want)
+				assert.Contains(t, r.Stderr, "nothing was claimed or recorded")
+				assert.NotContains(t, r.Stdout+r.Stderr, "Nothing to deploy")
+				assert.NotContains(t, r.Stdout+r.Stderr, "wrong-key-123")
+				assert.NotContains(t, r.Stdout+r.Stderr, "journal")
+				assert.Equal(t, tip, stateTip(t, dir), "no intent, no record")
+			})
+		}
+	}
+}
+
+// setTitle edits the parcels layer's title on the server, as a person in
+// the admin UI would.
+func setTitle(t *testing.T, url, title string) {
+	t.Helper()
+	c, err := honua.New(honua.Config{BaseURL: url, Credential: key})
+	require.NoError(t, err)
+	id := resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"}
+	obj, err := c.GetResource(context.Background(), id)
+	require.NoError(t, err)
+	edited := *obj.Resource
+	edited.Spec = resource.Clone(obj.Resource.Spec).(map[string]any)
+	edited.Spec["title"] = title
+	edited.Metadata.Annotations = obj.Annotations
+	_, err = c.UpdateResource(context.Background(), &edited, obj.ETag)
+	require.NoError(t, err)
+}
+
+// Item 13: with nothing to deploy, apply still reads the targets: the
+// drift guard runs, and the plan says live state was read.
+func TestNothingToDeployStillChecksTheTargets(t *testing.T) {
+	dir, url := setup(t)
+	applyOK(t, dir, "--target", url)
+	setTitle(t, url, "Edited by hand")
+	r := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url)
+	assert.Equal(t, app.ExitRefused, r.Code, r.Stdout+r.Stderr)
+	assert.Contains(t, r.Stderr, "live state differs from recorded state for Layer/planning/parcels")
+	assert.NotContains(t, r.Stdout, "Live state was not read")
+
+	setTitle(t, url, "Parcels")
+	ok := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url)
+	require.Equal(t, app.ExitOK, ok.Code, ok.Stdout+ok.Stderr)
+	assert.Contains(t, ok.Stdout, "No drift: live state matches recorded state.")
+	assert.Contains(t, ok.Stdout, "Nothing to deploy")
+
+	skip := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", "http://127.0.0.1:1", "--no-refresh")
+	assert.Equal(t, app.ExitOK, skip.Code, "--no-refresh contacts nothing")
+	assert.Contains(t, skip.Stdout, "Live state was not read")
+}
+
+// Item 6: uncommitted changes are refused; --allow-dirty applies them and
+// records that it did.
+func TestDirtyTreeIsRefusedUnlessAllowed(t *testing.T) {
+	dir, url := setup(t)
+	file := filepath.Join(dir, "environments/staging/services.yaml")
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(string(data), "5000", "6000", 1)), 0o644))
+
+	r := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url)
+	assert.Equal(t, app.ExitInvalid, r.Code, r.Stdout+r.Stderr)
+	assert.Contains(t, r.Stderr, "uncommitted changes: environments/staging/services.yaml (modified)")
+	assert.Contains(t, r.Stderr, "`--allow-dirty`")
+	assert.Empty(t, serverIDs(t, url))
+	assert.Empty(t, stateTip(t, dir))
+
+	applyOK(t, dir, "--target", url, "--allow-dirty")
+	log := git(t, dir, "log", "-1", "--format=%(trailers:only,unfold)", "honua-gitops/state")
+	assert.Contains(t, log, "Honua-Source-Dirty: true")
+	assert.Regexp(t, `Honua-Source-Diff: [0-9a-f]{64}`, log)
+}
+
+// Item 4: a branch that lacks the deployed commit would revert it.
+func TestStaleBranchIsRefused(t *testing.T) {
+	dir, url := setup(t)
+	git(t, dir, "branch", "feature-b")
+	editAndCommit(t, dir, "environments/common/layers/planning.yaml", "  title: Parcels\n", "  title: Tax Parcels\n")
+	applyOK(t, dir, "--target", url)
+	deployed := strings.TrimSpace(git(t, dir, "rev-parse", "HEAD"))
+
+	git(t, dir, "checkout", "-q", "feature-b")
+	editAndCommit(t, dir, "environments/staging/services.yaml", "5000", "6000")
+	r := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url)
+	assert.Equal(t, app.ExitRefused, r.Code, r.Stdout+r.Stderr)
+	assert.Contains(t, r.Stderr, "does not contain commit "+deployed[:7]+", which is deployed to staging")
+	assert.Contains(t, r.Stderr, "merge main into this branch")
+	assert.Equal(t, "Tax Parcels", liveTitle(t, url), "A's change stays")
+
+	git(t, dir, "-c", "user.name=t", "-c", "user.email=t@example.org", "merge", "-q", "--no-edit", "main")
+	applyOK(t, dir, "--target", url)
+	assert.Equal(t, "Tax Parcels", liveTitle(t, url))
+}
+
+// Item 9: --steps counts states back from the recorded snapshot, so a
+// failed deployment that landed writes is a step of its own.
+func TestRollbackStepsCountFromTheRecordedState(t *testing.T) {
+	run, err := emulator.Start(context.Background(), emulator.Options{APIKey: key})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = run.Close() })
+	dir, _ := setup(t)
+	url := run.URL
+	applyOK(t, dir, "--target", url) // A
+	editAndCommit(t, dir, "environments/common/layers/planning.yaml", "  title: Parcels\n", "  title: Tax Parcels\n")
+	b := applyOK(t, dir, "--target", url) // B
+	editAndCommit(t, dir, "environments/staging/services.yaml", "5000", "6000")
+	editAndCommit(t, dir, "environments/common/layers/planning.yaml", "  title: Tax Parcels\n", "  title: Land Parcels\n")
+	// C: the service's write lands, the layer's fails.
+	require.NoError(t, run.Server.SetFaults(emulator.Faults{FailResource: emulator.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"}}))
+	c := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--strategy", "resources", "--concurrency", "1")
+	require.Equal(t, app.ExitFailure, c.Code, c.Stdout+c.Stderr)
+	require.NoError(t, run.Server.SetFaults(emulator.Faults{}))
+	list := deployments(t, dir, "staging")
+	require.Equal(t, deploy.Failed, list[0].Status)
+	require.NotEqual(t, list[1].Snapshot, list[0].Snapshot, "C landed a write and recorded it")
+
+	r := cmdtest.Run(t, env, "rollback", "--env", "staging", "--steps", "1", "--dir", dir, "--target", url, "--dry-run")
+	require.Equal(t, app.ExitOK, r.Code, r.Stdout+r.Stderr)
+	assert.Contains(t, r.Stderr, "Rolling staging back to deployment "+b)
+}
+
+// Item 14: --plan-hash takes a unique prefix of 12 or more hex digits; a
+// mismatch names both full hashes.
+func TestPlanHashPrefix(t *testing.T) {
+	dir, url := setup(t)
+	p := cmdtest.Run(t, nil, "plan", "--env", "staging", "--dir", dir, "--format", "json")
+	require.Equal(t, app.ExitOK, p.Code, p.Stderr)
+	var planned struct {
+		Hash string `json:"hash"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(p.Stdout), &planned))
+
+	short := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--plan-hash", planned.Hash[:8])
+	assert.Equal(t, app.ExitInvalid, short.Code)
+	assert.Contains(t, short.Stderr, "a prefix of at least 12 hex digits")
+
+	wrong := strings.Repeat("ab", 6)
+	bad := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--plan-hash", wrong)
+	assert.Equal(t, app.ExitRefused, bad.Code)
+	assert.Contains(t, bad.Stderr, "the reviewed plan was "+wrong+", the plan now is "+planned.Hash)
+	assert.Empty(t, serverIDs(t, url))
+
+	applyOK(t, dir, "--target", url, "--plan-hash", planned.Hash[:12])
+	assert.Len(t, serverIDs(t, url), 19)
+}
+
+// Item 14: progress goes to stderr as operations finish, one line each
+// when piped, and never into --format json on stdout.
+func TestProgressIsReportedOnStderr(t *testing.T) {
+	dir, url := setup(t)
+	r := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--format", "json")
+	require.Equal(t, app.ExitOK, r.Code, r.Stderr)
+	var report map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.Stdout), &report), "stdout is JSON only")
+	assert.Equal(t, 19, strings.Count(r.Stderr, "applied create "), r.Stderr)
+	assert.Contains(t, r.Stderr, "applied create Connection/city/gis-postgis")
+}
+
+// Item 12: a re-run after a partial failure on merge applies what remains
+// of the reviewed plan; anything outside it is refused.
+func TestRerunOfAPartiallyFailedReviewedPlan(t *testing.T) {
+	run, err := emulator.Start(context.Background(), emulator.Options{APIKey: key})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = run.Close() })
+	dir, _ := setup(t)
+	url := run.URL
+	p := cmdtest.Run(t, nil, "plan", "--env", "staging", "--dir", dir, "--format", "json")
+	var planned struct {
+		Hash string `json:"hash"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(p.Stdout), &planned))
+
+	require.NoError(t, run.Server.SetFaults(emulator.Faults{FailResource: emulator.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"}}))
+	first := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--plan-hash", planned.Hash, "--strategy", "resources", "--concurrency", "1")
+	require.Equal(t, app.ExitFailure, first.Code, first.Stdout+first.Stderr)
+	require.NoError(t, run.Server.SetFaults(emulator.Faults{}))
+
+	again := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--plan-hash", planned.Hash)
+	require.Equal(t, app.ExitOK, again.Code, again.Stdout+again.Stderr)
+	assert.Contains(t, again.Stdout, "Constrained apply: deployment ")
+	assert.Len(t, serverIDs(t, url), 19)
+
+	// A new change is not part of the reviewed plan.
+	editAndCommit(t, dir, "environments/staging/services.yaml", "5000", "6000")
+	outside := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--plan-hash", planned.Hash)
+	assert.Equal(t, app.ExitRefused, outside.Code, outside.Stdout+outside.Stderr)
+	assert.Contains(t, outside.Stderr, "plan changed since review")
+}

@@ -1,0 +1,73 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/honua-io/honua-gitops/internal/config"
+	"github.com/honua-io/honua-gitops/internal/source"
+	"github.com/honua-io/honua-gitops/internal/usecase"
+)
+
+// Checkout is what is checked out in the configuration repository.
+type Checkout struct {
+	Commit, Ref string
+	Worktree    *usecase.Worktree
+	// Compare answers ancestry when the local history cannot (a shallow CI
+	// checkout): the GitHub API in the Action; nil at a desk.
+	Compare source.Comparer
+	// Dir is a directory inside the repository.
+	Dir string
+}
+
+// InspectCheckout describes the configuration repository's checkout for an
+// apply of env: its commit, and whether the files env is built from
+// (honua-gitops.yaml, the common and environment directories, the
+// variables file) have uncommitted changes. Outside a git repository it
+// returns an empty checkout.
+func InspectCheckout(ctx context.Context, cfg *config.Config, env *config.Environment) (*Checkout, error) {
+	root, err := source.Root(cfg.Root)
+	if errors.Is(err, source.ErrNotRepository) {
+		return &Checkout{Dir: cfg.Root}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, p := range []string{config.FileName, cfg.CommonPath, env.Path, env.VariablesFile} {
+		if p == "" {
+			continue
+		}
+		rel, err := filepath.Rel(root, filepath.Join(cfg.Root, p))
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, filepath.ToSlash(rel))
+	}
+	info, err := source.Inspect(ctx, cfg.Root, paths)
+	if err != nil {
+		return nil, fmt.Errorf("inspect the checkout of %s: %w", cfg.Root, err)
+	}
+	wt := &usecase.Worktree{Dirty: info.Dirty, DiffHash: info.DiffHash}
+	for _, c := range info.Changes {
+		wt.Changes = append(wt.Changes, c.Path+" ("+c.Status+")")
+	}
+	return &Checkout{Commit: info.Commit, Ref: info.Ref, Worktree: wt, Dir: cfg.Root}, nil
+}
+
+// Contains reports whether the checked-out commit contains ancestor: from
+// the local history, else from Compare.
+func (c *Checkout) Contains(ctx context.Context, ancestor string) (contains, known bool, err error) {
+	a, err := source.Contains(ctx, c.Dir, c.Commit, ancestor)
+	if err != nil && !errors.Is(err, source.ErrNotRepository) {
+		return false, false, err
+	}
+	if a == source.Unknown && c.Compare != nil {
+		if a, err = source.ContainsVia(ctx, c.Compare, c.Commit, ancestor); err != nil {
+			return false, false, err
+		}
+	}
+	return a == source.Contained, a != source.Unknown, nil
+}

@@ -1,0 +1,151 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/honua-io/honua-gitops/internal/deploy"
+	"github.com/honua-io/honua-gitops/internal/resource"
+	"github.com/honua-io/honua-gitops/internal/snapshot"
+	"github.com/honua-io/honua-gitops/internal/statebranch"
+)
+
+// Result is what a finished deployment leaves.
+type Result struct {
+	// Snapshot is the state to record: exactly what landed. Nil leaves the
+	// recorded snapshot as it is (a refusal, or nothing landed).
+	Snapshot []*resource.Resource
+	// WriteSnapshot is set when Snapshot differs from what is recorded, or
+	// nothing was recorded before.
+	WriteSnapshot bool
+}
+
+// Record writes the result commit for d, which must be in an end state:
+// the record, the index, the snapshot when given, and the claim released
+// when d holds it. It retries on a moved branch (the environment is ours or
+// the record is new, so rebuilding the same changes on the new tip is
+// always right), and it runs on a context of its own, bounded by
+// RecordTimeout, so that a cancelled run still records and releases.
+func (l *Ledger) Record(ctx context.Context, d *deploy.Deployment, res Result) (string, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.RecordTimeout)
+	defer cancel()
+	env := d.Environment
+	var snap []byte
+	if res.WriteSnapshot {
+		data, err := snapshot.New(env, res.Snapshot).Marshal()
+		if err != nil {
+			return "", err
+		}
+		snap = data
+		d.Snapshot = l.branch.BlobHashOf(data).String()
+	}
+	for attempt := 1; ; attempt++ {
+		pos, err := l.Position(ctx, env)
+		if err != nil {
+			return "", err
+		}
+		if d.Snapshot == "" {
+			d.Snapshot = pos.SnapshotBlob
+		}
+		changes, err := recordChanges(pos.View, d)
+		if err != nil {
+			return "", err
+		}
+		if snap != nil {
+			changes = append(changes, statebranch.Change{Path: deploy.SnapshotPath(env), Data: snap})
+		}
+		if pos.Claim != nil && pos.Claim.Deployment == d.ID {
+			changes = append(changes, statebranch.Change{Path: deploy.ClaimPath(env), Delete: true})
+		}
+		hash, err := l.branch.Commit(ctx, pos.View, statebranch.Commit{
+			Subject: fmt.Sprintf("%s: %s %s %s", env, d.Kind, d.ID, d.Status), Body: lastMessage(d),
+			Trailers: trailers(d, string(d.Status)), Changes: changes})
+		if errors.Is(err, statebranch.ErrConflict) && attempt < maxCommitAttempts {
+			if err := l.opts.Sleep(ctx, backoff(attempt)); err != nil {
+				return "", err
+			}
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("record deployment %s on the state branch %s: %w (the servers were changed; the claim stays until it goes stale — take it over with `--take-over-stale-claim`)", d.ID, l.opts.Name, err)
+		}
+		return hash.String(), nil
+	}
+}
+
+// recordChanges writes records and puts them in the index and the recent
+// list, in order.
+func recordChanges(view *statebranch.View, records ...*deploy.Deployment) ([]statebranch.Change, error) {
+	env := records[0].Environment
+	ix, err := deploy.ReadIndex(view, env)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := deploy.ReadRecent(view, env)
+	if err != nil {
+		return nil, err
+	}
+	var changes []statebranch.Change
+	for _, d := range records {
+		deploy.Put(ix, rc, d.Summarize())
+		data, err := deploy.Encode(d)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, statebranch.Change{Path: deploy.RecordPath(env, d.ID), Data: data})
+	}
+	for path, v := range map[string]any{deploy.IndexPath(env): ix, deploy.RecentPath(env): rc} {
+		data, err := deploy.Encode(v)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, statebranch.Change{Path: path, Data: data})
+	}
+	return changes, nil
+}
+
+// trailers are the git trailers of a deployment commit.
+func trailers(d *deploy.Deployment, result string) []statebranch.Trailer {
+	t := []statebranch.Trailer{
+		{Key: "Honua-Environment", Value: d.Environment},
+		{Key: "Honua-Deployment", Value: d.ID},
+		{Key: "Honua-Kind", Value: string(d.Kind)},
+	}
+	add := func(k, v string) {
+		if v = oneLine(v); v != "" {
+			t = append(t, statebranch.Trailer{Key: k, Value: v})
+		}
+	}
+	add("Honua-Source-Commit", d.Source.Commit)
+	if d.Dirty {
+		add("Honua-Source-Dirty", "true")
+		add("Honua-Source-Diff", d.DirtyHash)
+	}
+	if d.Source.PR > 0 {
+		add("Honua-PR", fmt.Sprint(d.Source.PR))
+	}
+	add("Honua-Plan-Hash", d.Plan.Hash)
+	add("Honua-Actor", d.Actor)
+	add("Honua-Approvers", strings.Join(d.Approvers, ", "))
+	add("Honua-Run-Url", d.RunURL)
+	add("Honua-Rollback-To", d.RollbackTo)
+	add("Honua-Result", result)
+	return t
+}
+
+func lastMessage(d *deploy.Deployment) string {
+	if n := len(d.Transitions); n > 0 {
+		return d.Transitions[n-1].Message
+	}
+	return ""
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func readErr(name string, err error) error {
+	return fmt.Errorf("read state branch %s: %w", name, err)
+}

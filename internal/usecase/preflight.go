@@ -1,0 +1,46 @@
+package usecase
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/apply"
+	"github.com/honua-io/honua-gitops/internal/plan"
+)
+
+// preflight connects to every target and checks, before anything is
+// recorded, that it answers, accepts the credential, is a generation we
+// drive, and has no drift the guard refuses. A typo in a key, a port or a
+// path then fails here (exit 1) with nothing claimed or recorded; drift is
+// refused here (exit 4). The drift found is shown with the plan.
+func preflight(ctx context.Context, req DeployRequest, engine apply.Request, p *plan.Plan) ([]apply.Driver, error) {
+	drivers := make([]apply.Driver, len(req.Targets))
+	var drift []plan.Drift
+	seen := map[string]bool{}
+	for i, t := range req.Targets {
+		d, err := req.Connect(ctx, t)
+		if err != nil {
+			return nil, fmt.Errorf("preflight of target %s (%s): %w; nothing was claimed or recorded", t.Name, t.URL, err)
+		}
+		checked, err := apply.Preflight(ctx, d, engine)
+		var de *apply.DriftError
+		if errors.As(err, &de) {
+			p.Drift, p.LiveRead = de.Drift, true
+			return nil, &app.RefusedError{Reason: de.Error() + "; nothing was claimed or recorded"}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("preflight of target %s (%s): %w; nothing was claimed or recorded", t.Name, t.URL, err)
+		}
+		for _, dr := range checked.Drift {
+			if k := dr.Subject() + string(dr.Type); !seen[k] {
+				seen[k] = true
+				drift = append(drift, dr)
+			}
+		}
+		drivers[i] = d
+	}
+	p.Drift, p.LiveRead = append([]plan.Drift{}, drift...), true
+	return drivers, nil
+}
