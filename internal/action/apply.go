@@ -234,6 +234,7 @@ func (r *runner) deployRequest(env string, targets []driver.Target, store usecas
 		Repository: r.ev.Repository, RunID: r.ev.RunID, TakeOverStaleClaim: r.in.TakeOverStaleClaim,
 		Notice:   func(msg string) { r.gha.Infof("%s: %s", env, msg) },
 		Contains: r.contains,
+		RunAlive: r.runAlive,
 		Progress: func(target string, res engine.Result) {
 			r.gha.Infof("%s: %s %s %s", target, res.Status, res.Action, res.ID())
 		},
@@ -249,6 +250,27 @@ func (r *runner) deployRequest(env string, targets []driver.Target, store usecas
 			ReadyTimeout: 0,
 		},
 	}
+}
+
+// runAlive asks GitHub whether the run holding claim c is still in
+// progress. It answers known=false when it cannot tell — no client, no run
+// id, a run in another repository (our token can only ask about this one),
+// or a failed request — so the claim falls back to its timeout rather than
+// being taken from a run that may be alive.
+func (r *runner) runAlive(ctx context.Context, c *deploy.Claim) (alive, known bool) {
+	if r.gh == nil || c.RunID == 0 || c.Repository == "" || !strings.EqualFold(c.Repository, r.ev.Repository) {
+		return false, false
+	}
+	if c.RunID == r.ev.RunID {
+		// This very run (a re-run attempt keeps the run id) is alive.
+		return true, true
+	}
+	inProgress, err := r.gh.WorkflowRunInProgress(ctx, c.RunID)
+	if err != nil {
+		r.gha.Warningf("could not ask GitHub whether run %d holding the claim is still in progress: %v", c.RunID, err)
+		return false, false
+	}
+	return inProgress, true
 }
 
 // contains reports whether the commit being deployed contains ancestor:

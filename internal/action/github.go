@@ -25,6 +25,9 @@ type GitHub interface {
 	CommentOnIssue(ctx context.Context, number int, body string) error
 	// CompareCommits answers ancestry that a shallow checkout cannot.
 	CompareCommits(ctx context.Context, base, head string) (status string, aheadBy, behindBy int, err error)
+	// WorkflowRunInProgress tells whether the run holding a claim still
+	// runs, so a dead run's claim need not wait out the claim timeout.
+	WorkflowRunInProgress(ctx context.Context, runID int64) (bool, error)
 }
 
 var _ GitHub = (*githubapi.Client)(nil)

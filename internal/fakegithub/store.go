@@ -120,6 +120,7 @@ type store struct {
 	deployments []*Deployment          // oldest first
 	graph       map[string]*commitNode // sha → commit, see AddCommit
 	graphSeq    int                    // commits added so far
+	runs        map[int64]*workflowRun // run id → run, see SetRun
 }
 
 func (st *store) init() {
@@ -130,6 +131,7 @@ func (st *store) init() {
 	st.byNode = map[string]int64{}
 	st.commits = map[string][]int{}
 	st.graph = map[string]*commitNode{}
+	st.runs = map[int64]*workflowRun{}
 }
 
 // id returns a new id, unique across every kind of object.
