@@ -35,12 +35,22 @@ func InspectCheckout(ctx context.Context, cfg *config.Config, env *config.Enviro
 	if err != nil {
 		return nil, err
 	}
+	base, err := filepath.Abs(cfg.Root)
+	if err != nil {
+		return nil, err
+	}
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	if b, err := filepath.EvalSymlinks(base); err == nil {
+		base = b
+	}
 	var paths []string
 	for _, p := range []string{config.FileName, cfg.CommonPath, env.Path, env.VariablesFile} {
 		if p == "" {
 			continue
 		}
-		rel, err := filepath.Rel(root, filepath.Join(cfg.Root, p))
+		rel, err := filepath.Rel(root, filepath.Join(base, p))
 		if err != nil {
 			return nil, err
 		}
