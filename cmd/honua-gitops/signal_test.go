@@ -193,13 +193,12 @@ func TestInterruptDuringApply(t *testing.T) {
 				d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
 				assert.Equal(t, app.ExitOK, d.Code, "the recorded snapshot equals the server:\n"+d.Stdout+d.Stderr)
 			} else {
-				// The second signal abandoned the write in flight: it is not
-				// recorded as landed, and the journal says its outcome is unknown.
+				// The second signal cut the write in flight off: it was read back
+				// on a context of its own (recorded if it had landed by then); a
+				// write the server finishes later is drift that the next apply
+				// converges, since it is already what the repository wants.
 				assert.Contains(t, out, "stopping now; still recording what landed")
-				r := cmdtest.Run(t, nil, "deployment", list[0].ID, "--dir", dir)
-				assert.Contains(t, r.Stdout, "outcome unknown", r.Stdout)
 			}
-
 			start := time.Now()
 			next := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", run.URL, "--concurrency", "8")
 			require.Equal(t, app.ExitOK, next.Code, next.Stdout+next.Stderr)

@@ -227,9 +227,17 @@ func Run(ctx context.Context, d Driver, req Request) (*Outcome, error) {
 	// that what is recorded is exactly what the server holds.
 	wrote := len(ops) > 0
 	switch {
-	case wrote && ctx.Err() != nil && req.Verify:
-		out.Problems = append(out.Problems, "not verified: interrupted before the server could be read back")
-	case wrote && ctx.Err() == nil && (req.Verify || out.Interrupted):
+	case wrote && ctx.Err() != nil:
+		// A hard abort (a second signal) cut requests off: a bounded read on
+		// a context of its own settles the writes whose answer was lost, so
+		// the record stays exact and the abort still ends within seconds.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortReadBack)
+		settleUnknown(rctx, d, out, pr.resolved, req.Environment)
+		if req.Verify {
+			verify(rctx, d, out, pr.resolved)
+		}
+		cancel()
+	case wrote && (req.Verify || out.Interrupted):
 		verify(ctx, d, out, pr.resolved)
 	}
 	if req.ReadyTimeout > 0 && !out.Interrupted {
@@ -445,6 +453,45 @@ func Differences(desired, live *resource.Resource) []string {
 		out = append(out, f.Path)
 	}
 	return out
+}
+
+// abortReadBack bounds the read-back after a hard abort.
+const abortReadBack = 5 * time.Second
+
+// settleUnknown reads live state and turns each write whose outcome is
+// unknown into applied when the server shows it landed as desired (and as
+// ours), so that it is recorded; the rest stay failed and unrecorded.
+func settleUnknown(ctx context.Context, d Driver, out *Outcome, resolved map[resource.Identity]*resource.Resource, env string) {
+	unknown := false
+	for _, r := range out.Results {
+		unknown = unknown || r.Message == MessageOutcomeUnknown
+	}
+	if !unknown {
+		return
+	}
+	live, err := d.Live(ctx)
+	if err != nil {
+		out.Problems = append(out.Problems, "after the interrupt: could not read back the writes in flight: "+err.Error())
+		return
+	}
+	byID := indexLive(live)
+	for i, r := range out.Results {
+		if r.Message != MessageOutcomeUnknown {
+			continue
+		}
+		l := byID[r.ID().Key()]
+		landed := false
+		switch r.Action {
+		case plan.Create, plan.Update:
+			landed = l != nil && l.OwnedBy(env) && SameContent(resolved[r.ID().Key()], l.Resource)
+		case plan.Delete:
+			landed = l == nil
+		}
+		if landed {
+			out.Results[i].Status = Applied
+			out.Results[i].Message = "landed before the interrupt (read back)"
+		}
+	}
 }
 
 // verify reads live state back and fails applied writes that did not land

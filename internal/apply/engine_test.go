@@ -31,6 +31,11 @@ type memDriver struct {
 	// skips the rest as a driver honouring Options.Stop does.
 	stopAfter int
 	stop      chan struct{}
+	// abortAt names a write during which the run is aborted (cancel is
+	// called): it lands when abortLands, and either way its answer is lost.
+	abortAt    string
+	abortLands bool
+	cancel     context.CancelFunc
 }
 
 func newMem() *memDriver {
@@ -68,6 +73,14 @@ func (m *memDriver) Apply(_ context.Context, ops []apply.Operation, opts apply.O
 		}
 		m.writes = append(m.writes, op)
 		switch {
+		case m.abortAt == op.ID.Name:
+			if m.abortLands {
+				m.objects[op.ID.Key()] = live(op.Desired)
+			}
+			m.cancel()
+			out = append(out, apply.ResultFor(op, apply.Failed, apply.MessageOutcomeUnknown))
+		case m.abortAt != "" && len(m.writes) > 1 && m.writes[len(m.writes)-2].ID.Name == m.abortAt:
+			out = append(out, apply.ResultFor(op, apply.Skipped, apply.MessageInterrupted))
 		case opts.DryRun:
 			out = append(out, apply.ResultFor(op, apply.Planned, ""))
 		case m.fail[op.ID.Name]:
@@ -370,6 +383,35 @@ func TestInterruptedApplyIsReadBackNotRolledBack(t *testing.T) {
 	assert.Empty(t, out.RolledBack, "no rollback after an interruption")
 	assert.Equal(t, []string{"Layer/default/a"}, ids(out.Recorded))
 	assert.Contains(t, m.objects, layer("a", 0).ID().Key(), "a stays")
+}
+
+// After a hard abort (a second signal) the write in flight is read back on
+// a context of its own: recorded when it landed, not when it did not.
+func TestHardAbortSettlesTheWriteInFlight(t *testing.T) {
+	for _, lands := range []bool{true, false} {
+		t.Run(map[bool]string{true: "it landed", false: "it did not land"}[lands], func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			m := newMem()
+			m.abortAt, m.abortLands, m.cancel = "b", lands, cancel
+			req := request([]*resource.Resource{layer("a", 4326), layer("b", 4326), layer("c", 4326)}, nil)
+			out, err := apply.Run(ctx, m, req)
+			require.NoError(t, err)
+			assert.True(t, out.Interrupted)
+			b := out.Results[1]
+			require.Equal(t, "b", b.Name)
+			if lands {
+				assert.Equal(t, apply.Applied, b.Status)
+				assert.Equal(t, "landed before the interrupt (read back)", b.Message)
+				assert.Equal(t, []string{"Layer/default/a", "Layer/default/b"}, ids(out.Recorded))
+			} else {
+				assert.Equal(t, apply.Failed, b.Status)
+				assert.Equal(t, apply.MessageOutcomeUnknown, b.Message)
+				assert.Equal(t, []string{"Layer/default/a"}, ids(out.Recorded))
+			}
+			assert.True(t, out.Verified, "verified on the read-back context")
+		})
+	}
 }
 
 func TestProgressHearsEngineResults(t *testing.T) {

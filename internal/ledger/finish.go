@@ -26,11 +26,13 @@ import (
 //     landed and releases the claim, on a context of its own.
 //
 // A second signal (or the grace period running out) cancels the run's
-// context: requests in flight are abandoned and their writes count as not
-// landed (a write that did land shows up as drift on the next plan, and
-// applying again converges, because the drift guard ignores drift that is
-// already what the repository wants). Record still runs, bounded by
-// RecordTimeout, so the claim is released and the record is exact.
+// context: requests in flight are cut off, then read back once on a
+// context of their own (at most 5s, package apply): a write the server
+// shows is recorded, the others count as not landed ("outcome unknown").
+// A write the server finishes after that read shows up as drift on the
+// next plan, and applying again converges, because the drift guard ignores
+// drift that is already what the repository wants. Record still runs,
+// bounded by RecordTimeout, so the claim is released.
 //
 // Only SIGKILL (or a lost machine) leaves a claim and an applying record
 // behind. The next deployment reports who holds the claim; once it is stale

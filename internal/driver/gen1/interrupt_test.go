@@ -145,15 +145,22 @@ func TestCancelledContextMidWrite(t *testing.T) {
 			require.NoError(t, err)
 
 			assert.True(t, out.Interrupted)
+			// The server commits l02 after the client gave up; the engine's
+			// read-back may see it or not, and records exactly what it saw.
 			r := resultFor(t, out, "l02")
-			assert.Equal(t, apply.Failed, r.Status)
-			assert.Equal(t, apply.MessageOutcomeUnknown, r.Message)
+			if r.Status == apply.Applied {
+				assert.Equal(t, "landed before the interrupt (read back)", r.Message)
+				assert.Contains(t, ids(out.Recorded), "Layer/default/l02")
+			} else {
+				assert.Equal(t, apply.Failed, r.Status)
+				assert.Equal(t, apply.MessageOutcomeUnknown, r.Message)
+				assert.NotContains(t, ids(out.Recorded), "Layer/default/l02", "an unknown outcome is not recorded")
+			}
 			for _, r := range out.Results {
 				if r.Status == apply.Skipped {
 					assert.Equal(t, apply.MessageInterrupted, r.Message, r.Name)
 				}
 			}
-			assert.NotContains(t, ids(out.Recorded), "Layer/default/l02", "an unknown outcome is not recorded")
 			assert.Empty(t, out.RolledBack)
 		})
 	}
