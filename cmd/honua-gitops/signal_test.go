@@ -225,7 +225,8 @@ func TestKilledApplyIsTakenOver(t *testing.T) {
 
 	time.Sleep(1100 * time.Millisecond)
 	require.NoError(t, run.Server.SetFaults(emulator.Faults{}))
-	b := startApply(t, dir, run.URL, "--claim-timeout", "1s", "--take-over-stale-claim", "--wait", "5s")
+	// No --wait: a stale claim is taken over at once, never waited for.
+	b := startApply(t, dir, run.URL, "--claim-timeout", "1s", "--take-over-stale-claim")
 	code := b.wait(t, 30*time.Second)
 	require.Equal(t, 0, code, b.output())
 	list := listDeployments(t, dir)

@@ -81,17 +81,10 @@ func TestDriftGuardRefusesWithExit4(t *testing.T) {
 	require.Equal(t, app.ExitOK, cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url).Code)
 
 	// An out-of-band edit on the server.
+	setTitle(t, url, "Edited by hand")
 	c, err := honua.New(honua.Config{BaseURL: url, Credential: key})
 	require.NoError(t, err)
 	id := resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"}
-	obj, err := c.GetResource(context.Background(), id)
-	require.NoError(t, err)
-	edited := *obj.Resource
-	edited.Spec = resource.Clone(obj.Resource.Spec).(map[string]any)
-	edited.Spec["title"] = "Edited by hand"
-	edited.Metadata.Annotations = obj.Annotations
-	_, err = c.UpdateResource(context.Background(), &edited, obj.ETag)
-	require.NoError(t, err)
 
 	d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", url, "--detailed-exitcode")
 	assert.Equal(t, app.ExitChanges, d.Code)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -254,4 +255,59 @@ func TestRerunOfAPartiallyFailedReviewedPlan(t *testing.T) {
 	outside := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--plan-hash", planned.Hash)
 	assert.Equal(t, app.ExitRefused, outside.Code, outside.Stdout+outside.Stderr)
 	assert.Contains(t, outside.Stderr, "plan changed since review")
+}
+
+// Item 4: the plan a re-plan after a wait must equal is the one computed
+// before waiting. B plans while X holds the environment; X then records a
+// deployment that changes it; B must stop with "state moved", not apply
+// whatever the new plan is.
+func TestStateMovedComparesWithThePlanBeforeTheWait(t *testing.T) {
+	dir, url := setup(t)
+	applyOK(t, dir, "--target", url)
+	editAndCommit(t, dir, "environments/common/layers/planning.yaml", "  title: Parcels\n", "  title: Tax Parcels\n")
+
+	// X holds the environment (cmdtest's clock: 2026-11-29 12:00 UTC).
+	claim, err := deploy.Encode(deploy.Claim{FormatVersion: 1, Deployment: "20261129T115900000Z-0000aa", Actor: "x",
+		ClaimedAt: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC), ExpiresAt: time.Date(2026, 11, 29, 12, 30, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	editState(t, dir, "X claims staging", func(work string) {
+		require.NoError(t, os.WriteFile(filepath.Join(work, "staging", "claim.json"), claim, 0o644))
+	})
+
+	done := make(chan cmdtest.Result, 1)
+	go func() {
+		done <- cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--wait", "1m")
+	}()
+	time.Sleep(3 * time.Second) // B has planned and is waiting
+	// X records a deployment that retitles the layer, and releases.
+	editState(t, dir, "X applied", func(work string) {
+		snap := filepath.Join(work, "staging", "snapshot.json")
+		data, err := os.ReadFile(snap)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(snap, []byte(strings.Replace(string(data), `"title": "Parcels"`, `"title": "Tax Parcels"`, 1)), 0o644))
+		require.NoError(t, os.Remove(filepath.Join(work, "staging", "claim.json")))
+	})
+	var r cmdtest.Result
+	select {
+	case r = <-done:
+	case <-time.After(45 * time.Second):
+		t.Fatal("apply did not finish")
+	}
+	assert.Equal(t, app.ExitRefused, r.Code, r.Stdout+r.Stderr)
+	assert.Contains(t, r.Stderr, "waiting for staging: deployment 20261129T115900000Z-0000aa by x holds it")
+	assert.Contains(t, r.Stderr, "state moved: another deployment changed staging while this one waited")
+	assert.Equal(t, deploy.Refused, deployments(t, dir, "staging")[0].Status)
+	assert.Equal(t, "Parcels", liveTitle(t, url), "nothing was applied")
+}
+
+// editState commits a change to the state branch through a worktree, as
+// another deployment would.
+func editState(t *testing.T, dir, message string, edit func(work string)) {
+	t.Helper()
+	work := filepath.Join(t.TempDir(), "state")
+	git(t, dir, "worktree", "add", "-q", work, "honua-gitops/state")
+	edit(work)
+	git(t, work, "add", "-A")
+	git(t, work, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", message)
+	git(t, dir, "worktree", "remove", "--force", work)
 }
