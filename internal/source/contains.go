@@ -45,10 +45,11 @@ var maxWalk = 1_000_000
 // resolves ("HEAD", a branch).
 //
 // The answer is Unknown, with a nil error, when the local objects cannot
-// decide: ancestor or head is not in the object store, or the walk from
-// head ran into a shallow boundary or a missing commit before finding
-// ancestor (CI checkouts are depth 1; see ContainsVia), or it read more
-// than a million commits. Outside a repository the error wraps
+// decide: head is not in the object store, or the walk from head ran into
+// a shallow boundary or a missing commit before finding ancestor (CI
+// checkouts are depth 1; see ContainsVia), or it read more than a million
+// commits. An ancestor absent from a complete history is NotContained: had
+// head contained it, the clone would hold it. Outside a repository the error wraps
 // ErrNotRepository.
 func Contains(ctx context.Context, repoDir, head, ancestor string) (Ancestry, error) {
 	repo, err := open(repoDir)
@@ -73,7 +74,9 @@ func Contains(ctx context.Context, repoDir, head, ancestor string) (Ancestry, er
 		if repo.Storer.HasEncodedObject(a) == nil {
 			return Unknown, fmt.Errorf("source: %s is not a commit", a)
 		}
-		return Unknown, nil
+		// Absent here: a complete history from head cannot contain it (a
+		// clone made before that commit was pushed); the walk below says
+		// whether the history is complete.
 	}
 	shallow, err := repo.Storer.Shallow()
 	if err != nil {

@@ -61,7 +61,7 @@ func TestContains(t *testing.T) {
 		{name: "unrelated history", head: h.unrelated, ancestor: h.root, want: source.NotContained},
 		{name: "upper-case SHA", head: strings.ToUpper(h.deployed), ancestor: h.base, want: source.Contained},
 		{name: "revisions", head: "main", ancestor: "feature~1", want: source.Contained},
-		{name: "unknown ancestor", head: h.deployed, ancestor: strings.Repeat("e", 40), want: source.Unknown},
+		{name: "an ancestor absent from a complete history", head: h.deployed, ancestor: strings.Repeat("e", 40), want: source.NotContained},
 		{name: "unknown head", head: strings.Repeat("e", 40), ancestor: h.root, want: source.Unknown},
 	}
 	for _, tt := range tests {
@@ -84,12 +84,14 @@ func TestContainsShallow(t *testing.T) {
 
 	t.Run("depth 1 lacks the ancestor", func(t *testing.T) {
 		dir := clone(t, "--depth=1", "--branch=feature")
-		for _, ancestor := range []string{h.deployed, h.base} {
-			got, err := source.Contains(ctx, dir, h.feature, ancestor)
-			require.NoError(t, err)
-			assert.Equal(t, source.Unknown, got)
-		}
-		got, err := source.Contains(ctx, dir, h.feature, h.feature)
+		got, err := source.Contains(ctx, dir, h.feature, h.deployed)
+		require.NoError(t, err)
+		assert.Equal(t, source.Unknown, got)
+		// The boundary commit still names its parent.
+		got, err = source.Contains(ctx, dir, h.feature, h.base)
+		require.NoError(t, err)
+		assert.Equal(t, source.Contained, got)
+		got, err = source.Contains(ctx, dir, h.feature, h.feature)
 		require.NoError(t, err)
 		assert.Equal(t, source.Contained, got)
 	})

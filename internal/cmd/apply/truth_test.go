@@ -16,6 +16,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/cmd/cmdtest"
 	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/emulator"
+	"github.com/honua-io/honua-gitops/internal/gittest"
 	"github.com/honua-io/honua-gitops/internal/honua"
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
@@ -49,12 +50,16 @@ func deployments(t *testing.T, dir, env string) []deploy.Summary {
 func TestPreflightFailuresRecordNothing(t *testing.T) {
 	dir, url := setup(t)
 	applyOK(t, dir, "--target", url)
+	gen2, err := emulator.Start(context.Background(), emulator.Options{APIKey: key, Generation: emulator.Generation2})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = gen2.Close() })
 	tests := []struct {
 		name   string
 		env    map[string]string
 		target string
 		want   string
 	}{
+		{"a generation it does not drive", env, gen2.URL, "Generation 2"},
 		{"wrong key", map[string]string{"HONUA_API_KEY": "wrong-key-123"}, url, "401"},
 		{"dead port", env, "http://127.0.0.1:1", "unreachable"},
 		{"wrong path", env, url + "/not-honua", "preflight of target"},
@@ -310,4 +315,49 @@ func editState(t *testing.T, dir, message string, edit func(work string)) {
 	git(t, work, "add", "-A")
 	git(t, work, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", message)
 	git(t, dir, "worktree", "remove", "--force", work)
+}
+
+// Item 4 with a bare remote and two clones: clone B was made before A's
+// commit reached the remote, so B's history cannot contain it. A full
+// clone says "does not contain"; a depth-1 checkout cannot tell and says
+// how to find out. Neither applies.
+func TestStaleCloneIsRefused(t *testing.T) {
+	_, url := setup(t)
+	remote := gittest.NewRemote(t)
+	remote.Seed(t, cmdtest.ExampleFiles(t))
+	clone := func(depth bool) string {
+		dir := filepath.Join(t.TempDir(), "clone")
+		args := []string{"clone", "-q"}
+		if depth {
+			args = append(args, "--depth=1")
+		}
+		git(t, t.TempDir(), append(args, remote.AuthURL(), dir)...)
+		return dir
+	}
+	// Two commits on main first, so that a depth-1 clone is really shallow.
+	first := clone(false)
+	editAndCommit(t, first, "environments/staging/services.yaml", "# Staging runs", "# Staging still runs")
+	git(t, first, "push", "-q", "origin", "HEAD:main")
+	full, shallow := clone(false), clone(true)
+	a := clone(false)
+	editAndCommit(t, a, "environments/common/layers/planning.yaml", "  title: Parcels\n", "  title: Tax Parcels\n")
+	git(t, a, "push", "-q", "origin", "HEAD:main")
+	pushEnv := map[string]string{"HONUA_API_KEY": key, "HONUA_GITOPS_GIT_TOKEN": remote.Token}
+	r := cmdtest.Run(t, pushEnv, "apply", "--env", "staging", "--dir", a, "--target", url, "--push")
+	require.Equal(t, app.ExitOK, r.Code, r.Stdout+r.Stderr)
+
+	for _, tt := range []struct {
+		name, dir, want string
+	}{
+		{"full clone", full, "which is deployed to staging"},
+		{"depth-1 clone", shallow, "cannot tell whether commit"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			editAndCommit(t, tt.dir, "environments/staging/services.yaml", "5000", "6000")
+			r := cmdtest.Run(t, pushEnv, "apply", "--env", "staging", "--dir", tt.dir, "--target", url, "--push")
+			assert.Equal(t, app.ExitRefused, r.Code, r.Stdout+r.Stderr)
+			assert.Contains(t, r.Stderr, tt.want)
+			assert.Equal(t, "Tax Parcels", liveTitle(t, url), "A's change stays")
+		})
+	}
 }
