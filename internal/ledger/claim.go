@@ -49,9 +49,10 @@ type Claimed struct {
 	TookOver string
 }
 
-// ErrStopped is returned when the run was interrupted while it waited for
-// a claim: nothing was claimed or recorded.
-var ErrStopped = errors.New("interrupted while waiting for the environment; nothing was applied or recorded")
+// ErrStopped is returned when the run was interrupted before it claimed
+// the environment (while planning, checking the targets or waiting for
+// another deployment's claim): nothing was claimed or recorded.
+var ErrStopped = errors.New("interrupted before the environment was claimed; nothing was applied or recorded")
 
 // Claim takes the environment for d (which must be in planning) with an
 // intent commit, moving d to applying. It returns nil without error when

@@ -129,7 +129,7 @@ func TestClaimWaits(t *testing.T) {
 			policy:  ledger.ClaimPolicy{Wait: 4 * time.Second, TakeOver: true, RunAlive: func(context.Context, *deploy.Claim) (bool, bool) { return true, true }},
 			wantErr: "gave up waiting"},
 		{name: "an interrupt ends the wait without claiming", claimedAt: t0.Add(-time.Minute), policy: ledger.ClaimPolicy{Wait: time.Hour}, stop: true,
-			wantErr: "interrupted while waiting"},
+			wantErr: "interrupted before the environment was claimed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
