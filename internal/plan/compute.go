@@ -146,8 +146,41 @@ func redact(kind string, f diff.Change) FieldChange {
 		if f.Op != diff.Remove {
 			fc.After = Sensitive
 		}
+		return fc
 	}
+	// A map or list added, removed or replaced as a whole may hold secrets
+	// deeper down (a live spec.auth with a password): mask them by key.
+	fc.Before, fc.After = MaskSecrets(kind, fc.Before), MaskSecrets(kind, fc.After)
 	return fc
+}
+
+// MaskSecrets returns v with the value of every secret key, at any depth,
+// and every string carrying a ${secret:NAME} placeholder replaced by
+// Sensitive. Maps and lists are copied; v is not changed.
+func MaskSecrets(kind string, v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if resource.IsSecretKey(kind, k) {
+				out[k] = Sensitive
+				continue
+			}
+			out[k] = MaskSecrets(kind, e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = MaskSecrets(kind, e)
+		}
+		return out
+	case string:
+		if containsPlaceholder(x) {
+			return Sensitive
+		}
+	}
+	return v
 }
 
 // IsSensitive reports whether a value at path must never be shown: a field
