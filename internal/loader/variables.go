@@ -7,10 +7,12 @@ import (
 	"github.com/honua-io/honua-gitops/internal/diag"
 	"github.com/honua-io/honua-gitops/internal/document"
 	"github.com/honua-io/honua-gitops/internal/resource"
+	"github.com/honua-io/honua-gitops/internal/secret"
 )
 
 // SecretPrefix marks a placeholder resolved from the process environment at
-// apply time only: ${secret:NAME}.
+// apply time only: ${secret:NAME}. The loader leaves those (and their
+// escape, $${secret:NAME}) to package secret, which owns that grammar.
 const SecretPrefix = "secret:"
 
 var (
@@ -106,6 +108,11 @@ func substitute(n *document.Node, vars map[string]variable, used map[string]bool
 	}
 	c.Value = refRe.ReplaceAllStringFunc(s, func(ref string) string {
 		if strings.HasPrefix(ref, "$$") {
+			if strings.HasPrefix(ref[3:], SecretPrefix) {
+				// Secrets are resolved at apply time, by package secret,
+				// which owns the grammar: the escape must reach it.
+				return ref
+			}
 			return ref[1:] // $${X} is a literal ${X}
 		}
 		name := ref[2 : len(ref)-1]
@@ -140,7 +147,7 @@ func lookup(name string, pos diag.Pos, vars map[string]variable, used map[string
 }
 
 func checkSecretName(name string, pos diag.Pos, d *diag.List) {
-	if !varNameRe.MatchString(strings.TrimPrefix(name, SecretPrefix)) {
+	if !secret.IsWhole("${" + name + "}") {
 		d.Addf(pos, "name an environment variable: ${secret:PARCELS_DB_PASSWORD}", "invalid secret reference ${%s}", name)
 	}
 }

@@ -1,12 +1,10 @@
 package plan
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/honua-io/honua-gitops/internal/diff"
 	"github.com/honua-io/honua-gitops/internal/order"
 	"github.com/honua-io/honua-gitops/internal/resource"
+	"github.com/honua-io/honua-gitops/internal/secret"
 )
 
 // Input is what a plan is computed from.
@@ -198,18 +196,4 @@ func IsSensitive(kind, path string, v any) bool {
 	return containsPlaceholder(v)
 }
 
-func containsPlaceholder(v any) bool {
-	switch x := v.(type) {
-	case string:
-		return strings.Contains(x, "${secret:")
-	case map[string]any:
-		for _, e := range x {
-			if containsPlaceholder(e) {
-				return true
-			}
-		}
-	case []any:
-		return slices.ContainsFunc(x, containsPlaceholder)
-	}
-	return false
-}
+func containsPlaceholder(v any) bool { return secret.HasIn(v) }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/honua-io/honua-gitops/internal/secret"
 )
 
 // maxValueRunes is the longest a rendered value gets before it is cut and
@@ -89,19 +91,15 @@ func unsafeRune(r rune) bool {
 	return false
 }
 
-// secretMarker starts a secret placeholder. No renderer prints a value
-// that contains it, whatever the plan says about sensitivity.
-const secretMarker = "${secret:"
-
 // hasSecretRef reports whether v, or any key or element inside it, contains
 // a secret placeholder.
 func hasSecretRef(v any) bool {
 	switch x := v.(type) {
 	case string:
-		return strings.Contains(x, secretMarker)
+		return secret.Has(x)
 	case map[string]any:
 		for k, e := range x {
-			if strings.Contains(k, secretMarker) || hasSecretRef(e) {
+			if secret.Has(k) || hasSecretRef(e) {
 				return true
 			}
 		}
@@ -114,7 +112,7 @@ func hasSecretRef(v any) bool {
 	case nil, bool, int, int64, float64, json.Number:
 	default:
 		// A value of another Go type: judge by its printed form.
-		return strings.Contains(fmt.Sprintf("%v", v), secretMarker)
+		return secret.Has(fmt.Sprintf("%v", v))
 	}
 	return false
 }

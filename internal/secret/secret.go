@@ -6,14 +6,11 @@ package secret
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
-
-var placeholderRe = regexp.MustCompile(`\$\{secret:([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // Lookup finds a secret's value by name.
 type Lookup func(name string) (string, bool)
@@ -27,17 +24,7 @@ func (e *MissingError) Error() string {
 
 // Names returns the secret names a resource refers to, sorted.
 func Names(r *resource.Resource) []string {
-	var out []string
-	walk(r.Spec, func(s string) string {
-		for _, m := range placeholderRe.FindAllStringSubmatch(s, -1) {
-			if !slices.Contains(out, m[1]) {
-				out = append(out, m[1])
-			}
-		}
-		return s
-	})
-	slices.Sort(out)
-	return out
+	return NamesIn(r.Spec)
 }
 
 // Resolve returns a copy of r with every placeholder replaced by its value,
@@ -45,8 +32,7 @@ func Names(r *resource.Resource) []string {
 func Resolve(r *resource.Resource, lookup Lookup) (*resource.Resource, []string, error) {
 	var missing, values []string
 	spec := walk(resource.Clone(r.Spec), func(s string) string {
-		return placeholderRe.ReplaceAllStringFunc(s, func(ref string) string {
-			name := placeholderRe.FindStringSubmatch(ref)[1]
+		return expand(s, func(name, ref string) string {
 			v, ok := lookup(name)
 			if !ok || v == "" {
 				if !slices.Contains(missing, name) {

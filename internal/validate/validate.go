@@ -14,6 +14,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/document"
 	"github.com/honua-io/honua-gitops/internal/loader"
 	"github.com/honua-io/honua-gitops/internal/resource"
+	"github.com/honua-io/honua-gitops/internal/secret"
 )
 
 // Environment checks one loaded environment and returns every problem.
@@ -60,7 +61,7 @@ func checkItem(d *diag.List, cfg *config.Environment, envName string, it *loader
 			d.Addf(srid.Pos, "write an EPSG code such as 4326 or 3857, unquoted", "%s: spec.srid must be an integer, got %s", id, srid.TypeName())
 		}
 	}
-	checkSecrets(d, id, "spec", spec)
+	checkSecrets(d, id, "spec", spec, credentialVariables(cfg))
 	for _, ref := range kind.Refs {
 		v := spec.Get(ref.Field)
 		if v == nil || v.IsNull() {
@@ -88,28 +89,70 @@ func checkItem(d *diag.List, cfg *config.Environment, envName string, it *loader
 	}
 }
 
-// checkSecrets finds secret fields with literal values anywhere under n and
-// secretReference entries without a secretType. Values are never echoed.
-func checkSecrets(d *diag.List, id resource.Identity, path string, n *document.Node) {
+// checkSecrets finds secret fields with literal values anywhere under n,
+// secretReference entries without a secretType, and ${secret:NAME}
+// placeholders where they must not be: outside secret fields (the value
+// would be sent to the server as plain configuration, readable by anyone
+// with the layer's URL), or naming a credential of the deployment itself.
+// Values are never echoed.
+func checkSecrets(d *diag.List, id resource.Identity, path string, n *document.Node, credentials []string) {
+	(&secretCheck{d: d, id: id, credentials: credentials}).walk(path, n, false)
+}
+
+type secretCheck struct {
+	d           *diag.List
+	id          resource.Identity
+	credentials []string
+}
+
+func (c *secretCheck) walk(path string, n *document.Node, inSecret bool) {
 	switch n.Kind {
 	case document.Map:
 		if ref := n.Entry("secretReference"); ref != nil && !ref.Value.IsNull() && n.Get("secretType") == nil {
-			d.Addf(ref.KeyPos, "add secretType next to it (for example secretType: password)", "%s: %s.secretReference needs a secretType", id, path)
+			c.d.Addf(ref.KeyPos, "add secretType next to it (for example secretType: password)", "%s: %s.secretReference needs a secretType", c.id, path)
 		}
 		for _, e := range n.Entries {
 			p := path + "." + e.Key
-			if resource.IsSecretKey(id.Kind, e.Key) && isPlaintext(e.Key, e.Value) {
-				d.Addf(e.Value.Pos, "store the secret outside git: use secretReference with secretType, or ${secret:NAME} resolved from the environment at apply time",
-					"%s: %s holds a plaintext secret", id, p)
+			secretKey := resource.IsSecretKey(c.id.Kind, e.Key)
+			if secretKey && isPlaintext(e.Key, e.Value) {
+				c.d.Addf(e.Value.Pos, "store the secret outside git: use secretReference with secretType, or ${secret:NAME} resolved from the environment at apply time",
+					"%s: %s holds a plaintext secret", c.id, p)
 				continue
 			}
-			checkSecrets(d, id, p, e.Value)
+			c.walk(p, e.Value, inSecret || secretKey)
 		}
 	case document.List:
 		for i, it := range n.Items {
-			checkSecrets(d, id, fmt.Sprintf("%s[%d]", path, i), it)
+			c.walk(fmt.Sprintf("%s[%d]", path, i), it, inSecret)
+		}
+	case document.Scalar:
+		s, ok := n.Value.(string)
+		if !ok {
+			return
+		}
+		for _, name := range secret.Refs(s) {
+			switch {
+			case !inSecret:
+				c.d.Addf(n.Pos, "move it to a secret field (password, token, apiKey, secret, connectionString, …), or write $${secret:"+name+"} for the literal text",
+					"%s: %s uses ${secret:%s}, but secret placeholders may only stand in secret fields: here the value would reach the server as plain configuration", c.id, path, name)
+			case secret.Reserved(name, c.credentials):
+				c.d.Addf(n.Pos, "name a variable that holds this secret only; credentials of honua-gitops itself and GITHUB_*, ACTIONS_*, RUNNER_* variables are never resolvable",
+					"%s: %s names ${secret:%s}, which is never resolved", c.id, path, name)
+			}
 		}
 	}
+}
+
+// credentialVariables are the variables the environment's targets take
+// their credentials from.
+func credentialVariables(cfg *config.Environment) []string {
+	var out []string
+	for _, t := range cfg.Targets {
+		if t.CredentialEnv != "" {
+			out = append(out, t.CredentialEnv)
+		}
+	}
+	return out
 }
 
 // isPlaintext reports a secret field holding a literal value. Empty values
@@ -128,7 +171,7 @@ func isPlaintext(key string, n *document.Node) bool {
 		return false
 	}
 	if strings.EqualFold(key, "connectionString") {
-		return !secretRefRe.MatchString(s)
+		return len(secret.Refs(s)) == 0
 	}
-	return !wholeSecretRefRe.MatchString(s)
+	return !secret.IsWhole(s)
 }

@@ -361,3 +361,28 @@ func TestStaleCloneIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// Issue 9 items 1 and 2: $${secret:NAME} in a public field is the literal
+// text on the server, even when NAME is set; ${secret:NAME} there is
+// refused before anything is contacted.
+func TestSecretPlaceholderEscapeReachesTheServerLiterally(t *testing.T) {
+	dir, url := setup(t)
+	theme := filepath.Join(dir, "environments/staging/zz-help.yaml")
+	require.NoError(t, os.WriteFile(theme, []byte("apiVersion: honua.io/v1alpha1\nkind: Theme\nmetadata: {name: help, namespace: city}\nspec:\n  name: \"Write $${secret:PW} in a password field\"\n"), 0o644))
+	git(t, dir, "add", "-A")
+	git(t, dir, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "help theme")
+	withPW := map[string]string{"HONUA_API_KEY": key, "PW": "pa55word-should-not-appear"}
+	r := cmdtest.Run(t, withPW, "apply", "--env", "staging", "--dir", dir, "--target", url)
+	require.Equal(t, app.ExitOK, r.Code, r.Stdout+r.Stderr)
+	c, err := honua.New(honua.Config{BaseURL: url, Credential: key})
+	require.NoError(t, err)
+	o, err := c.GetResource(context.Background(), resource.Identity{Kind: "Theme", Namespace: "city", Name: "help"})
+	require.NoError(t, err)
+	assert.Equal(t, "Write ${secret:PW} in a password field", o.Resource.Spec["name"])
+	assert.NotContains(t, r.Stdout+r.Stderr, "pa55word")
+
+	editAndCommit(t, dir, "environments/staging/zz-help.yaml", "$${secret:PW}", "${secret:PW}")
+	bad := cmdtest.Run(t, withPW, "apply", "--env", "staging", "--dir", dir, "--target", url)
+	assert.Equal(t, app.ExitInvalid, bad.Code, bad.Stdout+bad.Stderr)
+	assert.Contains(t, bad.Stdout+bad.Stderr, "zz-help.yaml:5:9: Theme/city/help: spec.name uses ${secret:PW}, but secret placeholders may only stand in secret fields")
+}

@@ -79,3 +79,42 @@ func TestValidateMissingRepository(t *testing.T) {
 	assert.Equal(t, app.ExitInvalid, r.Code)
 	assert.Contains(t, r.Stdout, "no environments: directory environments/ not found")
 }
+
+// Issue 9 item 1: a secret placeholder stands only in a secret field (or a
+// connection string), and never names the tool's own credentials or the
+// runner's variables.
+func TestSecretPlaceholdersOnlyInSecretFields(t *testing.T) {
+	tests := []struct {
+		name, file string
+		want       string
+	}{
+		{"in a public field", "apiVersion: honua.io/v1alpha1\nkind: Theme\nmetadata: {name: leak, namespace: city}\nspec:\n  name: \"Contact ${secret:SUPPORT_PHONE}\"\n",
+			`environments/staging/zz.yaml:5:9: Theme/city/leak: spec.name uses ${secret:SUPPORT_PHONE}, but secret placeholders may only stand in secret fields`},
+		{"in a nested public field", "apiVersion: honua.io/v1alpha1\nkind: Theme\nmetadata: {name: leak, namespace: city}\nspec:\n  name: t\n  branding:\n    footer: [\"${secret:SUPPORT_PHONE}\"]\n",
+			`environments/staging/zz.yaml:7:14: Theme/city/leak: spec.branding.footer[0] uses ${secret:SUPPORT_PHONE}`},
+		{"the tool's own credential", "apiVersion: honua.io/v1alpha1\nkind: Connection\nmetadata: {name: c2, namespace: city}\nspec:\n  name: c2\n  host: db\n  databaseName: gis\n  password: ${secret:HONUA_API_KEY}\n",
+			`environments/staging/zz.yaml:8:13: Connection/city/c2: spec.password names ${secret:HONUA_API_KEY}, which is never resolved`},
+		{"a runner variable", "apiVersion: honua.io/v1alpha1\nkind: Connection\nmetadata: {name: c2, namespace: city}\nspec:\n  name: c2\n  host: db\n  databaseName: gis\n  password: ${secret:GITHUB_TOKEN}\n",
+			`spec.password names ${secret:GITHUB_TOKEN}, which is never resolved`},
+		{"a target's credential variable", "apiVersion: honua.io/v1alpha1\nkind: Connection\nmetadata: {name: c2, namespace: city}\nspec:\n  name: c2\n  host: db\n  databaseName: gis\n  connectionString: \"Host=db;Password=${secret:STAGING_HONUA_KEY}\"\n",
+			`spec.connectionString names ${secret:STAGING_HONUA_KEY}, which is never resolved`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := cmdtest.CopyExample(t)
+			cfg := "environments:\n  staging:\n    targets:\n      - {name: s, url: \"http://127.0.0.1:1\", credential: {env: STAGING_HONUA_KEY}}\n"
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "honua-gitops.yaml"), []byte(cfg), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "environments/staging/zz.yaml"), []byte(tt.file), 0o644))
+			r := cmdtest.Run(t, nil, "validate", "--dir", dir, "--env", "staging")
+			assert.Equal(t, app.ExitInvalid, r.Code, r.Stdout+r.Stderr)
+			assert.Contains(t, r.Stdout, tt.want)
+		})
+	}
+	// A secret field, a nested one and a connection string are fine.
+	dir := cmdtest.CopyExample(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "environments/staging/zz.yaml"), []byte(
+		"apiVersion: honua.io/v1alpha1\nkind: Connection\nmetadata: {name: c2, namespace: city}\nspec:\n  name: c2\n  host: db\n  databaseName: gis\n"+
+			"  password: ${secret:C2_PASSWORD}\n  options:\n    auth: {token: \"${secret:C2_TOKEN}\"}\n  connectionString: \"Host=db;Password=${secret:C2_PASSWORD}\"\n"), 0o644))
+	r := cmdtest.Run(t, nil, "validate", "--dir", dir, "--env", "staging")
+	assert.Equal(t, app.ExitOK, r.Code, r.Stdout+r.Stderr)
+}
