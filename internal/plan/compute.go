@@ -138,6 +138,7 @@ func redact(kind string, f diff.Change) FieldChange {
 	}
 	if IsSensitive(kind, f.Path, f.Before) || IsSensitive(kind, f.Path, f.After) {
 		fc.Sensitive = true
+		fc.SecretsBefore, fc.SecretsAfter = secret.NamesIn(f.Before), secret.NamesIn(f.After)
 		if f.Op != diff.Add {
 			fc.Before = Sensitive
 		}

@@ -76,6 +76,11 @@ type FieldChange struct {
 	Before    any    `json:"before"`
 	After     any    `json:"after"`
 	Sensitive bool   `json:"sensitive,omitempty"`
+	// SecretsBefore and SecretsAfter name the ${secret:NAME} placeholders
+	// of a sensitive value, so that reviewers see which secret is used and
+	// when it changes; the names are not secret, their values are.
+	SecretsBefore []string `json:"secretsBefore,omitempty"`
+	SecretsAfter  []string `json:"secretsAfter,omitempty"`
 }
 
 // Change is one resource operation.

@@ -1,6 +1,12 @@
 package render
 
-import "github.com/honua-io/honua-gitops/internal/plan"
+import (
+	"slices"
+	"strings"
+
+	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/secret"
+)
 
 // Redaction is done once, here, for every format. The plan already carries
 // plan.Sensitive for secret fields; as a second line of defence a field
@@ -17,6 +23,7 @@ func scrubField(fc plan.FieldChange) plan.FieldChange {
 	if !fieldIsSensitive(fc) {
 		return fc
 	}
+	fc.SecretsBefore, fc.SecretsAfter = secretNames(fc)
 	fc.Sensitive = true
 	if fc.Op != plan.OpAdd || fc.Before != nil {
 		fc.Before = plan.Sensitive
@@ -46,13 +53,50 @@ type fieldLine struct {
 	Path   string
 	Before string
 	After  string
+	// Masked is the one text of a sensitive change, "" otherwise.
+	Masked string
 }
 
-// newFieldLine prepares one field change for display.
+// secretNames are the placeholders of a field change's sides: what the
+// plan recorded, else what its values still carry.
+func secretNames(fc plan.FieldChange) (before, after []string) {
+	before, after = fc.SecretsBefore, fc.SecretsAfter
+	if len(before) == 0 {
+		before = secret.NamesIn(fc.Before)
+	}
+	if len(after) == 0 {
+		after = secret.NamesIn(fc.After)
+	}
+	return before, after
+}
+
+func sensitiveText(names []string) string {
+	if len(names) == 0 {
+		return plan.Sensitive
+	}
+	return "(sensitive: " + strings.Join(names, ", ") + ")"
+}
+
+// newFieldLine prepares one field change for display. A sensitive value
+// shows which secret it uses: "(sensitive: NAME)", and "(sensitive, now
+// NAME2)" when the placeholder changes.
 func newFieldLine(fc plan.FieldChange) fieldLine {
 	l := fieldLine{Op: fc.Op, Path: sanitize(fc.Path)}
 	if fieldIsSensitive(fc) {
-		l.Before, l.After = plan.Sensitive, plan.Sensitive
+		before, after := secretNames(fc)
+		l.Before, l.After = sensitiveText(before), sensitiveText(after)
+		if fc.Op == plan.OpReplace && !slices.Equal(before, after) {
+			switch {
+			case len(after) > 0:
+				l.After = "(sensitive, now " + strings.Join(after, ", ") + ")"
+			case len(before) > 0:
+				l.After = "(sensitive, was " + strings.Join(before, ", ") + ")"
+			}
+		}
+		l.Masked = l.After
+		if fc.Op == plan.OpRemove {
+			l.Masked = l.Before
+		}
 		return l
 	}
 	l.Before, l.After = formatValue(fc.Before), formatValue(fc.After)

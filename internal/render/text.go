@@ -126,8 +126,8 @@ func (t textWriter) field(fc plan.FieldChange) {
 		value = l.Before
 	default:
 		value = l.Before + " → " + l.After
-		if l.Before == plan.Sensitive {
-			value = plan.Sensitive
+		if l.Masked != "" {
+			value = l.Masked
 		}
 	}
 	t.line(fieldIndent + t.pen.action(opSymbol(l.Op)) + " " + t.pen.dim(l.Path+":") + " " + value)
