@@ -140,6 +140,47 @@ func offsetPos(file string, data []byte, off int64) diag.Pos {
 	return diag.Pos{File: file, Line: line, Col: col}
 }
 
+var (
+	// intLiteralRe and floatLiteralRe are the YAML 1.2 core schema number
+	// forms (which cover JSON numbers), after removing _ separators.
+	intLiteralRe   = regexp.MustCompile(`^[-+]?([0-9]+|0x[0-9a-fA-F]+|0o[0-7]+|0b[01]+)$`)
+	floatLiteralRe = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+)
+
+// outOfRange reports, as a diagnostic at pos, a plain (unquoted, untagged)
+// number literal the model cannot hold: yaml.v3 would silently turn a float
+// that overflows float64 (1e400) into a string, and an integer beyond int64
+// into a rounded float. Integers are rejected rather than rounded because
+// identifiers and counts must arrive at Honua exactly; a float literal that
+// merely loses precision or underflows to zero is accepted, as in any JSON
+// parser. Quoting or an explicit tag (!!str, !!float) keeps the author's
+// intent.
+func (c *converter) outOfRange(y *yaml.Node, pos diag.Pos) bool {
+	if y.Style != 0 && y.Style != yaml.FlowStyle {
+		return false // quoted, block or tagged: not a plain number
+	}
+	v := strings.ReplaceAll(y.Value, "_", "")
+	switch {
+	case intLiteralRe.MatchString(v):
+		base := 10
+		if strings.Contains(v, "0x") || strings.Contains(v, "0o") || strings.Contains(v, "0b") {
+			base = 0
+		}
+		if _, err := strconv.ParseInt(v, base, 64); errors.Is(err, strconv.ErrRange) {
+			c.diags.Addf(pos, `quote it if it is meant as text, or add ".0" to accept a rounded float`,
+				"integer %s is out of range: integers must fit in 64 bits (%d to %d)", y.Value, int64(math.MinInt64), int64(math.MaxInt64))
+			return true
+		}
+	case floatLiteralRe.MatchString(v):
+		if f, err := strconv.ParseFloat(v, 64); errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
+			c.diags.Addf(pos, "quote it if it is meant as text",
+				"number %s is out of range: it is larger than a 64-bit float can hold (about 1.8e308)", y.Value)
+			return true
+		}
+	}
+	return false
+}
+
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func yamlError(file string, err error) diag.Diagnostic {
@@ -257,6 +298,9 @@ func (c *converter) mapping(y *yaml.Node) *Node {
 
 func (c *converter) scalar(y *yaml.Node) *Node {
 	n := &Node{Kind: Scalar, Pos: c.pos(y)}
+	if c.outOfRange(y, n.Pos) {
+		return nil
+	}
 	switch y.ShortTag() {
 	case "!!null":
 		n.Value = nil
