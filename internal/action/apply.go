@@ -181,7 +181,11 @@ func (r *runner) approvedHash(ctx context.Context, store usecase.StateBranch, en
 }
 
 // checkApprovals enforces the fallback approval rule: enough approving
-// reviews, not dismissed, given on the pull request's final head commit.
+// reviews, not dismissed, given on the pull request's final head commit by
+// someone with write access who is not the pull request's author. On a
+// public repository any account can approve, so an approval by someone who
+// could not have merged the change themselves proves nothing. It returns
+// the approvers who counted.
 func (r *runner) checkApprovals(ctx context.Context, env *config.Environment, rev reviewed) ([]string, error) {
 	if rev.pr == nil || r.gh == nil {
 		if env.RequiredApprovals > 0 {
@@ -196,12 +200,59 @@ func (r *runner) checkApprovals(ctx context.Context, env *config.Environment, re
 		}
 		return nil, nil
 	}
-	approvers := Approvers(reviews, rev.pr.HeadSHA)
-	if len(approvers) < env.RequiredApprovals {
-		return approvers, &app.RefusedError{Reason: fmt.Sprintf("%s requires %d approving reviews on #%d's final commit %s; it has %d (%s)",
-			env.Name, env.RequiredApprovals, rev.pr.Number, short(rev.pr.HeadSHA), len(approvers), strings.Join(approvers, ", "))}
+	counted, ignored, err := r.qualifiedApprovers(ctx, Approvers(reviews, rev.pr.HeadSHA), rev.pr.Author)
+	if err != nil {
+		if env.RequiredApprovals > 0 {
+			return nil, err
+		}
+		// Nothing is required: the approvers are only recorded.
+		r.gha.Warningf("%s: could not check the approvers' permissions: %v", env.Name, err)
+		return nil, nil
 	}
-	return approvers, nil
+	if len(counted) < env.RequiredApprovals {
+		msg := fmt.Sprintf("%s requires %d approving review%s from someone with write access on #%d's final commit %s; it has %d",
+			env.Name, env.RequiredApprovals, plural(env.RequiredApprovals), rev.pr.Number, short(rev.pr.HeadSHA), len(counted))
+		if len(counted) > 0 {
+			msg += " (" + strings.Join(counted, ", ") + ")"
+		}
+		if len(ignored) > 0 {
+			msg += "; not counted: " + strings.Join(ignored, ", ")
+		}
+		return counted, &app.RefusedError{Reason: msg}
+	}
+	return counted, nil
+}
+
+// qualifiedApprovers splits approvers into those who count and, for the
+// refusal message, those who do not with why ("rei (read permission, not
+// write)").
+func (r *runner) qualifiedApprovers(ctx context.Context, approvers []string, author string) (counted, ignored []string, err error) {
+	for _, who := range approvers {
+		if author != "" && strings.EqualFold(who, author) {
+			ignored = append(ignored, who+" (the pull request's author)")
+			continue
+		}
+		perm, err := r.gh.Permission(ctx, who)
+		if err != nil {
+			return nil, nil, fmt.Errorf("check whether approver %s has write access: %w", who, err)
+		}
+		switch {
+		case githubapi.CanWrite(perm):
+			counted = append(counted, who)
+		case perm == githubapi.PermissionNone:
+			ignored = append(ignored, who+" (not a collaborator)")
+		default:
+			ignored = append(ignored, fmt.Sprintf("%s (%s permission, not write)", who, perm))
+		}
+	}
+	return counted, ignored, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // Approvers returns who approved the final head commit: each reviewer's

@@ -16,6 +16,9 @@ type GitHub interface {
 	PullRequest(ctx context.Context, number int) (*githubapi.PullRequest, error)
 	PullRequestsForCommit(ctx context.Context, sha string) ([]githubapi.PullRequest, error)
 	Reviews(ctx context.Context, number int) ([]githubapi.Review, error)
+	// Permission is a user's role on the repository, PermissionNone for
+	// someone who is not a collaborator: only writers' approvals count.
+	Permission(ctx context.Context, user string) (string, error)
 	ChangedFiles(ctx context.Context, number int) ([]string, error)
 	CreateDeployment(ctx context.Context, ref, environment, description string, payload map[string]any) (*githubapi.Deployment, error)
 	CreateDeploymentStatus(ctx context.Context, id int64, state, environmentURL, logURL, description string) error

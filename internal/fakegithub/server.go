@@ -2,7 +2,8 @@
 // GraphQL APIs that honua-gitops uses: issue and pull request comments,
 // pull requests with reviews and files, deployments with statuses, issues,
 // commit comparisons over a commit graph the test describes, workflow runs
-// the test registers, and the minimizeComment mutation.
+// and collaborators' permissions the test registers, and the
+// minimizeComment mutation.
 //
 // It is a real HTTP server (httptest), so an action running as a separate
 // process can reach it through GITHUB_API_URL=APIURL() and
@@ -168,6 +169,7 @@ func (s *Server) handler() http.Handler {
 	s.routeDeployments(mux)
 	s.routeCompare(mux)
 	s.routeRuns(mux)
+	s.routeCollaborators(mux)
 	mux.HandleFunc("GET "+apiPrefix+"/user", s.getUser)
 	mux.HandleFunc("POST "+graphqlPath, s.graphql)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { notFound(w) })

@@ -121,6 +121,7 @@ type store struct {
 	graph       map[string]*commitNode // sha → commit, see AddCommit
 	graphSeq    int                    // commits added so far
 	runs        map[int64]*workflowRun // run id → run, see SetRun
+	permissions map[string]string      // lower-case login → role, see SetPermission
 }
 
 func (st *store) init() {
@@ -132,6 +133,7 @@ func (st *store) init() {
 	st.commits = map[string][]int{}
 	st.graph = map[string]*commitNode{}
 	st.runs = map[int64]*workflowRun{}
+	st.permissions = map[string]string{}
 }
 
 // id returns a new id, unique across every kind of object.

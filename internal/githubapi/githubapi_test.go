@@ -352,6 +352,36 @@ func TestPullRequests(t *testing.T) {
 	assert.Empty(t, none)
 }
 
+func TestPermission(t *testing.T) {
+	ctx := context.Background()
+	c, srv := setup(t, fakegithub.Options{})
+	for login, role := range map[string]string{"ada": "admin", "max": "maintain", "wes": "write", "tia": "triage", "rei": "read"} {
+		srv.SetPermission(login, role)
+	}
+	for _, tt := range []struct {
+		user, want string
+		canWrite   bool
+	}{
+		{"ada", "admin", true},
+		{"max", "maintain", true},
+		{"wes", "write", true},
+		{"tia", "triage", false},
+		{"rei", "read", false},
+		{"stranger", githubapi.PermissionNone, false},
+	} {
+		t.Run(tt.user, func(t *testing.T) {
+			got, err := c.Permission(ctx, tt.user)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.canWrite, githubapi.CanWrite(got))
+		})
+	}
+
+	srv.FailNext("GET", "/repos/*/*/collaborators/*/permission", 401, 1)
+	_, err := c.Permission(ctx, "ada")
+	assert.ErrorContains(t, err, "github: get the permission of ada: 401")
+}
+
 func TestChangedFilesPaginates(t *testing.T) {
 	c, srv := setup(t, fakegithub.Options{})
 	var files []string

@@ -1,6 +1,7 @@
 package githubapi
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -99,4 +100,39 @@ func (c *Client) ChangedFiles(ctx context.Context, number int) ([]string, error)
 		}
 	}
 	return out, nil
+}
+
+// Permission returns user's role on the repository: "admin", "maintain",
+// "write", "triage", "read", or, for a custom role, the base level it
+// extends ("write" or "read"). Someone who is not a collaborator (GitHub
+// answers 404) has PermissionNone.
+func (c *Client) Permission(ctx context.Context, user string) (string, error) {
+	p, _, err := c.gh.Repositories.GetPermissionLevel(ctx, c.owner, c.repo, user)
+	switch err := c.wrap(fmt.Sprintf("get the permission of %s", user), err); {
+	case IsNotFound(err):
+		return PermissionNone, nil
+	case err != nil:
+		return "", err
+	}
+	// role_name tells maintain from write and triage from read; a custom
+	// role's name means nothing here, so its base level (permission, which
+	// GitHub reduces to admin, write, read or none) answers instead.
+	switch role := strings.ToLower(p.GetRoleName()); role {
+	case "admin", "maintain", "write", "triage", "read":
+		return role, nil
+	}
+	return strings.ToLower(cmp.Or(p.GetPermission(), PermissionNone)), nil
+}
+
+// PermissionNone is the permission of someone who is not a collaborator.
+const PermissionNone = "none"
+
+// CanWrite reports whether permission (as Permission returns it, or a role
+// name) lets its holder push to the repository: admin, maintain or write.
+func CanWrite(permission string) bool {
+	switch strings.ToLower(permission) {
+	case "admin", "maintain", "write":
+		return true
+	}
+	return false
 }
