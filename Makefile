@@ -44,6 +44,7 @@ FUZZTIME ?= 10s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/document/
 	$(GO) test -run '^$$' -fuzz '^FuzzPlanInvariant$$' -fuzztime $(FUZZTIME) ./internal/plan/
+	$(GO) test -run '^$$' -fuzz '^FuzzJournalMarkdown$$' -fuzztime $(FUZZTIME) ./internal/render/
 
 demo: build
 	@$(GO) run ./cmd/honua-demo -bin $(BIN)

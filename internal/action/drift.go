@@ -8,6 +8,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/githubapi"
 	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/render"
 	"github.com/honua-io/honua-gitops/internal/state"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
@@ -61,13 +62,13 @@ func (r *runner) drift(ctx context.Context) error {
 			switch {
 			case rep.Error != "":
 				failed++
-				fmt.Fprintf(&summary, "| %s | %s | ⚠️ %s |\n", env, escapeCell(rep.Target), escapeCell(rep.Error))
+				fmt.Fprintf(&summary, "| %s | %s | ⚠️ %s |\n", render.MarkdownCell(env), render.MarkdownCell(rep.Target), render.MarkdownCell(rep.Error))
 			case len(rep.Drift) == 0:
-				fmt.Fprintf(&summary, "| %s | %s | none |\n", env, escapeCell(rep.Target))
+				fmt.Fprintf(&summary, "| %s | %s | none |\n", render.MarkdownCell(env), render.MarkdownCell(rep.Target))
 			default:
 				n += len(rep.Drift)
-				fmt.Fprintf(&summary, "| %s | %s | %d drifted |\n", env, escapeCell(rep.Target), len(rep.Drift))
-				fmt.Fprintf(&body, "#### %s\n\n%s\n", escapeCell(rep.Target), driftMarkdown(rep.Drift))
+				fmt.Fprintf(&summary, "| %s | %s | %d drifted |\n", render.MarkdownCell(env), render.MarkdownCell(rep.Target), len(rep.Drift))
+				fmt.Fprintf(&body, "#### %s\n\n%s\n", render.MarkdownCell(rep.Target), driftMarkdown(rep.Drift))
 			}
 		}
 		if n > 0 {

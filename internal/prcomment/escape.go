@@ -9,9 +9,8 @@ import (
 	"github.com/honua-io/honua-gitops/internal/secret"
 )
 
-// cellCode is codeSpan for a table cell, where GFM needs '|' escaped even
-// inside code.
-func cellCode(s string) string { return strings.ReplaceAll(render.CodeSpan(s), "|", `\|`) }
+// cellCode is render.CodeCell.
+func cellCode(s string) string { return render.CodeCell(s) }
 
 // truncateRunes cuts s to at most n runes, the last being "…".
 func truncateRunes(s string, n int) string {

@@ -1,5 +1,7 @@
 package render
 
+import "strings"
+
 // Escaping for text other packages write next to rendered plans (the PR
 // comment's own table and messages), so that it is escaped exactly as the
 // plan renderer escapes what it writes.
@@ -21,3 +23,11 @@ func CodeFence(content string) string { return codeFence(content) }
 
 // CodeSpan renders s as inline code that s cannot break out of.
 func CodeSpan(s string) string { return codeSpan(s) }
+
+// CodeCell is CodeSpan for a table cell, where GFM needs '|' escaped even
+// inside code.
+func CodeCell(s string) string { return strings.ReplaceAll(codeSpan(s), "|", `\|`) }
+
+// MarkdownCell makes text literal in a table cell: EscapeMarkdown, which
+// keeps it on one line and escapes '|'.
+func MarkdownCell(s string) string { return escapeMarkdown(s) }

@@ -98,7 +98,7 @@ func TestMarkdownSections(t *testing.T) {
 				"<code>Layer/default/&lt;script&gt;alert(1)&lt;/script&gt;|`x`</code>",
 				"changes spec.&lt;layer&gt;, which clients depend on</summary>",
 				"Compared with ``file state|`x`.json`` at `v1`.",
-				"- 1\\. \\<img src=x\\> @team \\| \\`code\\`\n",
+				"- 1\\. \\<img src=x\\> \\@team \\| \\`code\\`\n",
 				"``````diff\n",
 			},
 			notWant: []string{"<script>", "<b>x</b>", " <img", "\x1b", "\u202e", "\n# injected", "\n</details>\n# "},

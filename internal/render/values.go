@@ -126,7 +126,9 @@ func escapeMarkdown(s string) string {
 	var b strings.Builder
 	for i, r := range s {
 		switch {
-		case strings.ContainsRune("\\`*_{}[]()<>#|~&!$", r):
+		case strings.ContainsRune("\\`*_{}[]()<>#|~&!$@:", r):
+			// '@' would mention someone; ':' would start an emoji
+			// shortcode or an autolinked URL scheme.
 			b.WriteByte('\\')
 		case i == 0 && strings.ContainsRune("-+=", r):
 			b.WriteByte('\\')

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Identity is what makes a resource unique on a Honua server.
@@ -93,7 +94,9 @@ func ParseRef(ref, defaultNamespace string) (namespace, name string) {
 }
 
 // ValidateName checks a metadata.name or namespace: non-blank, no
-// whitespace, no slash (it is a URL path segment on the server).
+// whitespace, no slash (it is a URL path segment on the server), and no
+// control or formatting characters (they would move a terminal's cursor
+// or reorder text for reviewers).
 func ValidateName(s string) error {
 	switch {
 	case strings.TrimSpace(s) == "":
@@ -102,9 +105,13 @@ func ValidateName(s string) error {
 		return fmt.Errorf("must not contain '/'")
 	case strings.IndexFunc(s, isSpace) >= 0:
 		return fmt.Errorf("must not contain whitespace")
+	case strings.IndexFunc(s, isControl) >= 0:
+		return fmt.Errorf("must not contain control or formatting characters")
 	}
 	return nil
 }
+
+func isControl(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }
 
 func isSpace(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xA0 || r == 0x2028 || r == 0x2029 || r == 0x3000

@@ -68,3 +68,14 @@ func TestProgressLines(t *testing.T) {
 		"\r\x1b[Kprod: 2 done, 1 failed — failed create Layer/planning/parcels\nwaiting for staging\n", tty.String(),
 		"one line redrawn in place; a notice gets a line of its own")
 }
+
+// Issue 9 item 5: the terminal journal prints names and server messages
+// sanitized; an escape sequence cannot move the cursor.
+func TestJournalLineIsSanitized(t *testing.T) {
+	res := engine.Result{Action: plan.Update, Kind: "Layer", Namespace: "planning", Name: "parcels", Status: engine.Failed,
+		Message: "server said \x1b[1A\x1b[2Kall good\u202e"}
+	got := line(res, func(_, s string) string { return s })
+	assert.NotContains(t, got, "\x1b")
+	assert.NotContains(t, got, "\u202e")
+	assert.Contains(t, got, `server said \u001b[1A\u001b[2Kall good\u202e`)
+}

@@ -85,6 +85,10 @@ func TestDeploymentsAreRecordedWithTrailersAndTimeline(t *testing.T) {
 	}
 	assert.NotContains(t, r.Stdout, "awaiting-approval", "a state that does not occur is skipped, not faked")
 
+	md := cmdtest.Run(t, nil, "deployment", first, "--dir", dir, "--format", "markdown")
+	require.Equal(t, app.ExitOK, md.Code, md.Stderr)
+	assert.Contains(t, md.Stdout, "| ✅ applied | create | `Layer/planning/parcels` |", "the journal as the PR comment shows it")
+
 	j := cmdtest.Run(t, nil, "deployments", "--dir", dir, "--env", "staging", "--format", "json")
 	require.Equal(t, app.ExitOK, j.Code, j.Stderr)
 	var lists []struct {

@@ -7,6 +7,7 @@ import (
 
 	engine "github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/render"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
 
@@ -22,8 +23,8 @@ func writeJournal(w io.Writer, dryRun bool, targets []usecase.TargetReport, colo
 	for _, t := range targets {
 		fmt.Fprintln(w)
 		if t.Outcome == nil {
-			fmt.Fprintf(w, "Target %s (%s): %s\n", t.Name, t.URL, paint("31", "not applied"))
-			fmt.Fprintf(w, "  %s\n", t.Error)
+			fmt.Fprintf(w, "Target %s (%s): %s\n", render.Sanitize(t.Name), render.Sanitize(t.URL), paint("31", "not applied"))
+			fmt.Fprintf(w, "  %s\n", render.Sanitize(t.Error))
 			continue
 		}
 		o := t.Outcome
@@ -31,7 +32,7 @@ func writeJournal(w io.Writer, dryRun bool, targets []usecase.TargetReport, colo
 		if dryRun {
 			verb = "Dry run against"
 		}
-		fmt.Fprintf(w, "%s %s\n", verb, o.Target)
+		fmt.Fprintf(w, "%s %s\n", verb, render.Sanitize(o.Target))
 		if len(o.Drift) > 0 {
 			fmt.Fprintf(w, "  drift before apply (reported, not refused): %s\n", driftList(o.Drift))
 		}
@@ -42,7 +43,7 @@ func writeJournal(w io.Writer, dryRun bool, targets []usecase.TargetReport, colo
 			fmt.Fprintln(w, "  nothing to write")
 		}
 		for _, p := range o.Problems {
-			fmt.Fprintf(w, "  %s %s\n", paint("31", "problem:"), p)
+			fmt.Fprintf(w, "  %s %s\n", paint("31", "problem:"), render.Sanitize(p))
 		}
 		if len(o.RolledBack) > 0 {
 			fmt.Fprintln(w, "  rolled back:")
@@ -73,9 +74,11 @@ func line(res engine.Result, paint func(string, string) string) string {
 	default:
 		mark = paint("33", "- skipped")
 	}
-	s := fmt.Sprintf("%-10s %s/%s/%s", mark, res.Kind, res.Namespace, res.Name)
+	// Names and messages come from files and servers: sanitized, so that
+	// none can move the cursor or recolour the terminal.
+	s := fmt.Sprintf("%-10s %s", mark, render.Sanitize(res.ID().String()))
 	if res.Message != "" {
-		s += ": " + res.Message
+		s += ": " + render.Sanitize(res.Message)
 	}
 	return s
 }
@@ -95,7 +98,7 @@ func past(a plan.Action) string {
 func driftList(ds []plan.Drift) string {
 	parts := make([]string, len(ds))
 	for i, d := range ds {
-		parts[i] = d.Subject() + " (" + string(d.Type) + ")"
+		parts[i] = render.Sanitize(d.Subject()) + " (" + string(d.Type) + ")"
 	}
 	return strings.Join(parts, ", ")
 }

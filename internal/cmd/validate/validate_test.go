@@ -118,3 +118,20 @@ func TestSecretPlaceholdersOnlyInSecretFields(t *testing.T) {
 	r := cmdtest.Run(t, nil, "validate", "--dir", dir, "--env", "staging")
 	assert.Equal(t, app.ExitOK, r.Code, r.Stdout+r.Stderr)
 }
+
+// Issue 9 item 5: control and formatting characters in a name are an
+// error: they would move a terminal's cursor or reorder what reviewers read.
+func TestControlCharactersInNamesAreRefused(t *testing.T) {
+	for name, value := range map[string]string{"escape": `"x\e[1Ay"`, "bidi override": `"x\u202Ey"`, "nul": `"x\0y"`} {
+		t.Run(name, func(t *testing.T) {
+			dir := cmdtest.CopyExample(t)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "environments/staging/zz.yaml"), []byte(
+				"apiVersion: honua.io/v1alpha1\nkind: Theme\nmetadata:\n  name: "+value+"\n  namespace: city\nspec: {name: t}\n"), 0o644))
+			r := cmdtest.Run(t, nil, "validate", "--dir", dir, "--env", "staging")
+			assert.Equal(t, app.ExitInvalid, r.Code, r.Stdout+r.Stderr)
+			assert.Contains(t, r.Stdout, "environments/staging/zz.yaml:4:9:")
+			assert.Contains(t, r.Stdout, "must not contain control or formatting characters")
+			assert.NotContains(t, r.Stdout+r.Stderr, "\x1b")
+		})
+	}
+}
