@@ -38,6 +38,18 @@ func (r *runner) findComment(ctx context.Context, pr int) (*commentRef, *prcomme
 	return &commentRef{ID: c.ID, NodeID: c.NodeID, URL: c.URL, Body: c.Body}, m, nil
 }
 
+// ownMarkedComments returns the marked comments this token wrote, oldest
+// first.
+//
+// Who the token is comes from GitHub (githubapi.Client.Viewer: GET /user,
+// else GraphQL's viewer, which names GitHub App installation tokens too).
+// Only when GitHub says neither is the author recognised by its kind: an
+// installation token posts as a bot ("<app>[bot]"), and people cannot
+// create bot accounts, so a person's comment with a copied marker is never
+// taken for ours. Of the bots that posted markers, the one that posted the
+// oldest is taken, alone: this tool posts its comment on the pull request's
+// first run, and a second bot's markers are neither edited nor minimized.
+// The marker does not record its author, as anyone can copy a marker.
 func (r *runner) ownMarkedComments(ctx context.Context, pr int) ([]githubapi.Comment, error) {
 	viewer, err := r.gh.Viewer(ctx)
 	if err != nil {
@@ -48,13 +60,24 @@ func (r *runner) ownMarkedComments(ctx context.Context, pr int) ([]githubapi.Com
 		return nil, err
 	}
 	var mine []githubapi.Comment
+	bot := "" // with an unknown viewer: the author taken for ours
 	for _, c := range all {
-		if c.Author != viewer {
+		if _, ok := prcomment.ParseMarker(c.Body); !ok {
 			continue
 		}
-		if _, ok := prcomment.ParseMarker(c.Body); ok {
-			mine = append(mine, c)
+		switch {
+		case viewer != "":
+			if c.Author != viewer {
+				continue
+			}
+		case !githubapi.IsBot(c.Author):
+			continue
+		case bot == "":
+			bot = c.Author
+		case c.Author != bot:
+			continue
 		}
+		mine = append(mine, c)
 	}
 	return mine, nil
 }

@@ -8,9 +8,11 @@ import (
 	"strings"
 )
 
-// The GraphQL endpoint understands two operations, recognised by name
-// rather than parsed: the minimizeComment mutation and a nodes(ids:) query
-// that reports isMinimized of issue comments. Arguments come from variables
+// The GraphQL endpoint understands three operations, recognised by name
+// rather than parsed: the minimizeComment mutation, a nodes(ids:) query
+// that reports isMinimized of issue comments, and viewer { login }, which
+// answers the token's login even for installation tokens (App and
+// GITHUB_TOKEN), as GitHub does, unless Options.HideGraphQLViewer is set. Arguments come from variables
 // or from string literals in the query. Like GitHub it answers 200 and puts
 // failures in the "errors" array.
 
@@ -43,6 +45,8 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.minimizeComment(req.Query, req.Variables))
 	case strings.Contains(req.Query, "nodes("):
 		writeJSON(w, http.StatusOK, s.nodes(req.Query, req.Variables))
+	case strings.Contains(req.Query, "viewer"):
+		writeJSON(w, http.StatusOK, s.viewer())
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"errors": []gqlError{{Message: "fakegithub: unsupported GraphQL operation"}}})
 	}
@@ -123,4 +127,12 @@ func (s *Server) nodes(query string, vars map[string]any) map[string]any {
 		out["errors"] = errs
 	}
 	return out
+}
+
+func (s *Server) viewer() map[string]any {
+	if s.opts.HideGraphQLViewer {
+		return map[string]any{"data": map[string]any{"viewer": nil},
+			"errors": []gqlError{{Type: "FORBIDDEN", Path: []string{"viewer"}, Message: "Resource not accessible by integration"}}}
+	}
+	return map[string]any{"data": map[string]any{"viewer": map[string]any{"login": s.opts.Login, "databaseId": userID(s.opts.Login)}}}
 }

@@ -55,8 +55,13 @@ type Options struct {
 	Token string
 	// Login is the token's user, the author of everything created through
 	// the API. Default DefaultLogin. A login ending in "[bot]" behaves like
-	// an installation token: GET /user answers 403.
+	// an installation token (GITHUB_TOKEN, or a GitHub App's such as
+	// "honua-deployer[bot]"): GET /user answers 403, and only GraphQL's
+	// viewer tells who it is.
 	Login string
+	// HideGraphQLViewer makes GraphQL's viewer answer FORBIDDEN too, so
+	// nothing but what the token creates tells who it is.
+	HideGraphQLViewer bool
 	// ReadOnly makes every write answer 403 "Resource not accessible by
 	// integration", as GitHub does for the token of a pull request from a
 	// fork.

@@ -22,10 +22,6 @@ import (
 	"github.com/google/go-github/v66/github"
 )
 
-// DefaultViewer is the login assumed for installation tokens (GITHUB_TOKEN),
-// which cannot ask GitHub who they are.
-const DefaultViewer = "github-actions[bot]"
-
 const githubGraphQLURL = "https://api.github.com/graphql"
 
 // Config configures a Client.
@@ -74,8 +70,9 @@ type Client struct {
 	graphqlURL  string
 	token       string
 
-	viewerMu sync.Mutex
-	viewer   string
+	viewerMu    sync.Mutex
+	viewer      string
+	viewerAsked bool // GitHub was asked; viewer "" means it did not say
 }
 
 // New returns a Client for cfg.Owner/cfg.Repo.

@@ -35,26 +35,64 @@ func toComment(c *github.IssueComment) Comment {
 	}
 }
 
-// Viewer returns the login of the token's user. Installation tokens such as
-// GITHUB_TOKEN may not call GET /user (403 or 404); for them it returns
-// DefaultViewer, the author of what they post. The answer is cached.
+// Viewer returns the login of the token's user, the author of every
+// comment it posts. Installation tokens — GITHUB_TOKEN and GitHub Apps'
+// alike — may not call GET /user (403 or 404), but GraphQL's viewer names
+// them ("github-actions[bot]", "my-app[bot]"), so that is asked next. When
+// neither answers, Viewer returns "" and no error: the login is unknown
+// until this client creates a comment, whose author it then is (see
+// CreateIssueComment), and callers must recognise the token's own objects
+// some other way (see IsBot). The answer is cached.
+//
+// An App's login is not guessed: assuming github-actions[bot] for every
+// installation token made an App's own comments look like someone else's.
 func (c *Client) Viewer(ctx context.Context) (string, error) {
 	c.viewerMu.Lock()
 	defer c.viewerMu.Unlock()
-	if c.viewer != "" {
+	if c.viewerAsked {
 		return c.viewer, nil
 	}
 	u, _, err := c.gh.Users.Get(ctx, "")
 	switch err := c.wrap("get the token's user", err); {
 	case IsForbidden(err) || IsNotFound(err):
-		c.viewer = DefaultViewer
+		c.viewer = c.graphqlViewer(ctx)
 	case err != nil:
 		return "", err
 	default:
 		c.viewer = u.GetLogin()
 	}
+	c.viewerAsked = true
 	return c.viewer, nil
 }
+
+const viewerQuery = `query { viewer { login } }`
+
+// graphqlViewer asks GraphQL who the token is, "" when it does not say.
+func (c *Client) graphqlViewer(ctx context.Context) string {
+	var data struct {
+		Viewer *struct {
+			Login string `json:"login"`
+		} `json:"viewer"`
+	}
+	if _, err := c.graphql(ctx, viewerQuery, nil, &data); err != nil || data.Viewer == nil {
+		return ""
+	}
+	return data.Viewer.Login
+}
+
+// learnViewer records the author of a comment this client created as the
+// token's login, when GitHub would not say who the token is.
+func (c *Client) learnViewer(author string) {
+	c.viewerMu.Lock()
+	defer c.viewerMu.Unlock()
+	if c.viewer == "" && author != "" {
+		c.viewer, c.viewerAsked = author, true
+	}
+}
+
+// IsBot reports whether login is a GitHub App's bot account ("<slug>[bot]",
+// github-actions[bot] among them): what an installation token posts as.
+func IsBot(login string) bool { return strings.HasSuffix(login, "[bot]") }
 
 // ListIssueComments returns every comment on issue or pull request number,
 // oldest first.
@@ -77,6 +115,7 @@ func (c *Client) CreateIssueComment(ctx context.Context, number int, body string
 		return nil, c.wrap(fmt.Sprintf("create comment on #%d", number), err)
 	}
 	cm := toComment(got)
+	c.learnViewer(cm.Author)
 	return &cm, nil
 }
 

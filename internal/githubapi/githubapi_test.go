@@ -82,15 +82,19 @@ func TestNew(t *testing.T) {
 
 func TestViewer(t *testing.T) {
 	tests := []struct {
-		name, login, want string
+		name string
+		opts fakegithub.Options
+		want string
 	}{
-		{name: "personal access token", login: "octocat", want: "octocat"},
-		{name: "installation token falls back", login: "github-actions[bot]", want: "github-actions[bot]"},
-		{name: "default fake login", want: githubapi.DefaultViewer},
+		{name: "personal access token", opts: fakegithub.Options{Login: "octocat"}, want: "octocat"},
+		{name: "GITHUB_TOKEN from GraphQL", opts: fakegithub.Options{Login: "github-actions[bot]"}, want: "github-actions[bot]"},
+		{name: "GitHub App token from GraphQL", opts: fakegithub.Options{Login: "honua-deployer[bot]"}, want: "honua-deployer[bot]"},
+		{name: "default fake login", want: fakegithub.DefaultLogin},
+		{name: "unknown when GraphQL will not say either", opts: fakegithub.Options{Login: "honua-deployer[bot]", HideGraphQLViewer: true}, want: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, srv := setup(t, fakegithub.Options{Login: tt.login})
+			c, srv := setup(t, tt.opts)
 			got, err := c.Viewer(context.Background())
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
@@ -99,6 +103,26 @@ func TestViewer(t *testing.T) {
 			assert.Equal(t, 1, requests(srv, "GET", "/user"), "the viewer is cached")
 		})
 	}
+
+	t.Run("an unknown viewer is learnt from the comment it creates", func(t *testing.T) {
+		c, srv := setup(t, fakegithub.Options{Login: "honua-deployer[bot]", HideGraphQLViewer: true})
+		pr := srv.AddPullRequest(fakegithub.PullRequest{})
+		got, err := c.Viewer(context.Background())
+		require.NoError(t, err)
+		require.Empty(t, got)
+		_, err = c.CreateIssueComment(context.Background(), pr, "hello")
+		require.NoError(t, err)
+		got, err = c.Viewer(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, "honua-deployer[bot]", got)
+	})
+
+	t.Run("IsBot", func(t *testing.T) {
+		assert.True(t, githubapi.IsBot("github-actions[bot]"))
+		assert.True(t, githubapi.IsBot("honua-deployer[bot]"))
+		assert.False(t, githubapi.IsBot("octocat"))
+		assert.False(t, githubapi.IsBot("[bot]-ish"))
+	})
 
 	t.Run("bad token is an error", func(t *testing.T) {
 		_, srv := setup(t, fakegithub.Options{})
