@@ -96,6 +96,10 @@ func (r *runner) run(ctx context.Context) error {
 		return fmt.Errorf("read the workflow context: %w", err)
 	}
 	r.ev = readEvent(ghctx)
+	if err := refuseEvent(r.ev); err != nil {
+		r.setOutput("result", "refused")
+		return err
+	}
 	r.getenv = r.environment()
 	// config-dir is relative to the workspace (where actions/checkout put
 	// the repository), whatever the process's working directory is.

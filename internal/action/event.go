@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/honua-io/honua-gitops/internal/app"
 )
 
 // event is what the Action needs from the workflow run's context.
@@ -76,6 +78,22 @@ func (e event) fork() bool {
 	return e.PR > 0 && e.HeadRepo != "" && !strings.EqualFold(e.HeadRepo, e.Repository)
 }
 
+// refuseEvent refuses events the Action must never run on, whatever the
+// command. pull_request_target runs with a write token and the
+// repository's secrets while the workflow typically checks out the pull
+// request's head, a fork's files: planning them would hand the fork's
+// author the Honua credentials (a connection's secret placeholders, a
+// target URL of their choosing) and a token that can push the state
+// branch. pull_request gives a fork a read-only token and no secrets, and
+// the Action plans into the job summary there.
+func refuseEvent(e event) error {
+	if e.Name == "pull_request_target" {
+		return &app.RefusedError{Reason: "honua-gitops does not run on pull_request_target: it gives a fork's changes a write token and the repository's secrets; " +
+			"trigger the workflow on pull_request instead (see README: \"Fork PRs and least privilege\")"}
+	}
+	return nil
+}
+
 func num(v any) int {
 	switch x := v.(type) {
 	case float64:
@@ -94,7 +112,7 @@ func resolveCommand(in Inputs, e event) Command {
 		return in.Command
 	}
 	switch e.Name {
-	case "pull_request", "pull_request_target":
+	case "pull_request":
 		return CommandPlan
 	case "push":
 		if e.pushToDefaultBranch() {
