@@ -44,6 +44,8 @@ func (s *Store) fullDepth() int {
 // is false when the remote has no such branch (or no refs at all).
 func (s *Store) fetch(ctx context.Context, depth int) (found bool, err error) {
 	spec := config.RefSpec(fmt.Sprintf("+%s:%s", s.branch, s.tracking))
+	ctx, cancel := context.WithTimeout(ctx, s.opts.NetworkTimeout)
+	defer cancel()
 	err = s.repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: s.opts.Remote,
 		RefSpecs:   []config.RefSpec{spec},
@@ -57,6 +59,9 @@ func (s *Store) fetch(ctx context.Context, depth int) (found bool, err error) {
 		return true, nil
 	case errors.Is(err, git.NoMatchingRefSpecError{}), errors.Is(err, transport.ErrEmptyRemoteRepository):
 		return false, nil
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return false, fmt.Errorf("fetch %s from %s: no answer within %s (check the remote and the network): %w", s.opts.Branch, s.RemoteURL(), s.opts.NetworkTimeout, scrub(err, s.secrets))
 	}
 	return false, fmt.Errorf("fetch %s from %s: %w", s.opts.Branch, s.RemoteURL(), scrub(err, s.secrets))
 }

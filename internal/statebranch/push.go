@@ -68,7 +68,13 @@ func (s *Store) pushBranch(ctx context.Context, lease plumbing.Hash) error {
 	// reachable from the remote's refs that is present locally (every tree
 	// at the tips, and all local history), so a push is O(tip + local
 	// history), not O(change). In a fresh depth-1 clone that is the tip tree.
-	return s.repo.PushContext(ctx, o)
+	ctx, cancel := context.WithTimeout(ctx, s.opts.NetworkTimeout)
+	defer cancel()
+	err := s.repo.PushContext(ctx, o)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("no answer within %s (check the remote and the network): %w", s.opts.NetworkTimeout, err)
+	}
+	return err
 }
 
 // conflictMarkers are the texts of go-git's and receive-pack's "somebody

@@ -26,6 +26,8 @@ const (
 	DefaultAuthorName  = "honua-gitops"
 	DefaultAuthorEmail = "honua-gitops@users.noreply.github.com"
 	DefaultLockTimeout = 10 * time.Second
+	// DefaultNetworkTimeout bounds one fetch or push.
+	DefaultNetworkTimeout = 2 * time.Minute
 )
 
 // Options configures a Store.
@@ -53,6 +55,10 @@ type Options struct {
 	// LockTimeout bounds the wait for the state branch lock file (default
 	// DefaultLockTimeout).
 	LockTimeout time.Duration
+	// NetworkTimeout bounds each fetch and push (default
+	// DefaultNetworkTimeout), so a remote that stops answering fails the
+	// command instead of hanging it.
+	NetworkTimeout time.Duration
 	// Merge combines a file that both the unpushed local commits and the
 	// remote changed when Read replays the local commits on the remote's tip
 	// (see Read). base is the file before the local commit, ours after it,
@@ -100,6 +106,9 @@ func Open(opts Options) (*Store, error) {
 	}
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = DefaultLockTimeout
+	}
+	if opts.NetworkTimeout <= 0 {
+		opts.NetworkTimeout = DefaultNetworkTimeout
 	}
 	branch := plumbing.NewBranchReferenceName(opts.Branch)
 	if err := branch.Validate(); err != nil {

@@ -56,24 +56,10 @@ func (d *Driver) Describe() string {
 }
 
 // Live reads every resource: the manifest export when the server offers it
-// (one call), the resource list otherwise. Reads are retried a bounded
-// number of times on transient errors; they change nothing.
+// (one call), the resource list otherwise. The client retries reads on
+// transient errors (bounded, with backoff); the driver adds no retry loop of
+// its own, so attempts never multiply.
 func (d *Driver) Live(ctx context.Context) ([]apply.LiveObject, error) {
-	var lastErr error
-	for attempt := 1; attempt <= d.writeAttempts; attempt++ {
-		objs, err := d.live(ctx)
-		if err == nil {
-			return objs, nil
-		}
-		lastErr = err
-		if !retryable(err) || d.backoff(ctx, attempt) != nil {
-			break
-		}
-	}
-	return nil, lastErr
-}
-
-func (d *Driver) live(ctx context.Context) ([]apply.LiveObject, error) {
 	var objs []honua.Object
 	if d.caps.Features.ManifestExport {
 		m, err := d.client.ExportManifest(ctx, "")
