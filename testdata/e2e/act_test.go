@@ -46,6 +46,26 @@ func (r *run) output(t *testing.T, name string) string {
 	return r.outputs[0][name]
 }
 
+// outputFor is the value of an output of the one action run given env as
+// its environments input (a matrix job's).
+func (r *run) outputFor(t *testing.T, env, name string) string {
+	t.Helper()
+	var found []map[string]string
+	for _, o := range r.outputs {
+		if o[envsKey] == env {
+			found = append(found, o)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%s: want the outputs of exactly one action run for %s, have %d:\n%v", r.name, env, len(found), r.outputs)
+	}
+	return found[0][name]
+}
+
+// envsKey is the line the shim adds to each run's outputs: the
+// environments input it ran with.
+const envsKey = "honua-e2e-environments"
+
 // requireSuccess fails the test, with the logs, unless every job passed.
 func (r *run) requireSuccess(t *testing.T) {
 	t.Helper()
@@ -117,12 +137,9 @@ func (w *world) act(name, event string, payload map[string]any, workdir string) 
 			"RESULT_DIR":              r.resultDir,
 		},
 		ActionCache: &runner.LocalRepositoryCache{
-			Parent: &runner.GoGitActionCache{Path: cacheDir},
-			LocalRepositories: map[string]string{
-				"honua-io/honua-gitops@v1":   w.p.shim,
-				"actions/upload-artifact@v4": w.p.upload,
-			},
-			CacheDirCache: map[string]string{},
+			Parent:            &runner.GoGitActionCache{Path: cacheDir},
+			LocalRepositories: w.localRepositories(),
+			CacheDirCache:     map[string]string{},
 		},
 	}
 	planner, err := model.NewWorkflowPlanner(w.p.workflow, true, false)

@@ -620,7 +620,8 @@ func (w *world) driftIssues() []fakegithub.Issue {
 	return out
 }
 
-// 5. The nightly schedule keeps one drift issue per environment: opened
+// 5. The nightly schedule, one matrix job per environment (each with its
+// GitHub environment), keeps one drift issue per environment: opened
 // when someone edits staging in the admin UI, updated while it lasts,
 // closed when it is gone.
 func TestScheduleDriftIssue(t *testing.T) {
@@ -635,11 +636,29 @@ func TestScheduleDriftIssue(t *testing.T) {
 		return r
 	}
 
+	// wantDrift checks each environment's matrix job: one action run per
+	// environment, with drift only where listed.
+	wantDrift := func(r *run, when string, drifted ...string) {
+		t.Helper()
+		if len(r.outputs) != len(environments) {
+			t.Fatalf("%s: want one drift job per environment, have %d action runs: %v", when, len(r.outputs), r.outputs)
+		}
+		for _, env := range environments {
+			want := "no-drift"
+			for _, d := range drifted {
+				if d == env {
+					want = "drift"
+				}
+			}
+			if got := r.outputFor(t, env, "result"); got != want {
+				t.Errorf("%s: %s's drift job: result %q, want %s", when, env, got, want)
+			}
+		}
+	}
+
 	// Nothing drifted yet: no issue.
 	r0 := nightly("schedule, no drift")
-	if got := r0.output(t, "result"); got != "no-drift" {
-		t.Errorf("before any edit: result %q, want no-drift", got)
-	}
+	wantDrift(r0, "before any edit")
 	if is := w.driftIssues(); len(is) != 0 {
 		t.Fatalf("before any edit: %d drift issues, want none", len(is))
 	}
@@ -649,9 +668,7 @@ func TestScheduleDriftIssue(t *testing.T) {
 		spec["title"] = "Parcels (fixed by hand)"
 	})
 	r1 := nightly("schedule, drift")
-	if got := r1.output(t, "result"); got != "drift" {
-		t.Errorf("after the edit: result %q, want drift", got)
-	}
+	wantDrift(r1, "after the edit", "staging")
 	issues := w.driftIssues()
 	if len(issues) != 1 {
 		t.Fatalf("after the edit: %d drift issues, want 1: %+v", len(issues), issues)
@@ -685,14 +702,83 @@ func TestScheduleDriftIssue(t *testing.T) {
 		t.Errorf("after the repair the title is %v, want the repository's \"Parcels\"", spec.Spec["title"])
 	}
 	r3 := nightly("schedule, drift gone")
-	if got := r3.output(t, "result"); got != "no-drift" {
-		t.Errorf("after the restore: result %q, want no-drift", got)
-	}
+	wantDrift(r3, "after the restore")
 	issues = w.driftIssues()
 	if len(issues) != 1 || issues[0].Number != opened.Number || issues[0].State != "closed" {
 		t.Fatalf("after the restore: drift issues %+v, want #%d closed", issues, opened.Number)
 	}
 	if n := len(issues[0].Comments); n != 1 {
 		t.Errorf("after the restore: issue #%d has %d comments, want the closing note", opened.Number, n)
+	}
+}
+
+// 6. plan is a required check, so it runs on every pull request: one that
+// touches nothing under environments/ (nor honua-gitops.yaml) passes at
+// once with "no configuration changes", posts no comment and uploads no
+// plan.
+func TestPullRequestOutsideEnvironments(t *testing.T) {
+	w := newWorld(t)
+	pr := w.openPR(firstPR, "Document the release process", map[string]string{
+		"docs/releasing.md": "# Releasing\n\nTag the commit.\n",
+	})
+	r := w.act("pull_request outside environments", "pull_request", pr.event("opened"), pr.dir)
+	r.requireSuccess(t)
+	if !strings.Contains(r.actLog, "Success - Main honua") {
+		t.Fatalf("the plan job's action step did not run (is the job filtered?):\n%s", tail(r.actLog, 60))
+	}
+	if got := r.output(t, "result"); got != "no-changes" {
+		t.Errorf("output result = %q, want no-changes", got)
+	}
+	if got := r.output(t, "has-changes"); got != "false" {
+		t.Errorf("output has-changes = %q, want false", got)
+	}
+	if got := r.output(t, "plan-json"); got != "" {
+		t.Errorf("output plan-json = %q, want none", got)
+	}
+	if !strings.Contains(r.actLog, "no configuration changes") {
+		t.Errorf("the plan job does not say no configuration changes:\n%s", tail(r.actLog, 60))
+	}
+	if n := len(w.gh.Comments(pr.number)); n != 0 {
+		t.Errorf("#%d has %d comments, want none:\n%s", pr.number, n, describeComments(w.gh.Comments(pr.number)))
+	}
+	if len(r.artifacts) != 0 {
+		t.Errorf("artifacts %v, want none", sortedKeys(r.artifacts))
+	}
+	if r.duration > runTimeout/3 {
+		t.Errorf("the no-op plan took %s", r.duration)
+	}
+}
+
+// 7. "Run workflow" with the defaults plans staging: nothing is applied,
+// and the plan JSON the job summary promises is uploaded.
+func TestDispatchDefaultsToPlan(t *testing.T) {
+	w := newWorld(t)
+	r := w.act("dispatch with defaults", "workflow_dispatch", w.dispatchEvent(map[string]string{}), w.remote.Checkout(t))
+	r.requireSuccess(t)
+	if got := r.output(t, "result"); got != "planned" {
+		t.Errorf("output result = %q, want planned", got)
+	}
+	if got := r.output(t, envsKey); got != "staging" {
+		t.Errorf("the dispatch ran for %q, want the default staging", got)
+	}
+	if id := r.output(t, "deployment-id"); id != "" {
+		t.Errorf("output deployment-id = %q: the default dispatch deployed", id)
+	}
+	art, ok := r.artifacts["honua-gitops-plan/plan.json"]
+	if !ok {
+		t.Fatalf("no plan artifact; artifacts: %v", sortedKeys(r.artifacts))
+	}
+	plans := parsePlans(t, art)
+	if len(plans) != 1 || plans[0].Environment != "staging" || !plans[0].HasChanges() {
+		t.Errorf("plan artifact: want staging's plan with changes, got %s", tail(art, 20))
+	}
+	if ds := w.gh.Deployments(); len(ds) != 0 {
+		t.Errorf("GitHub deployments after a default dispatch: %d, want none", len(ds))
+	}
+	if log := w.stateLog(); len(log) != 0 {
+		t.Errorf("the state branch has %d commits after a default dispatch, want none", len(log))
+	}
+	if live := w.liveSpecs("staging"); len(live) != 0 {
+		t.Errorf("the staging emulator holds %d resources after a default dispatch, want none", len(live))
 	}
 }
