@@ -5,6 +5,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/diag"
 	"github.com/honua-io/honua-gitops/internal/document"
+	"github.com/honua-io/honua-gitops/internal/repofile"
 )
 
 // FileName is the configuration file at the repository root.
@@ -133,13 +135,26 @@ func ValidateEnvironmentName(name string) error {
 // Load reads the configuration of the repository at root. A missing
 // honua-gitops.yaml is not an error. Problems come back as diagnostics.
 func Load(root string) (*Config, diag.List) {
+	return LoadContext(context.Background(), root)
+}
+
+// LoadContext is Load that stops reading when ctx is cancelled. The file is
+// read through repofile, so a honua-gitops.yaml that links outside the
+// repository, is not a regular file or is oversized is refused.
+func LoadContext(ctx context.Context, root string) (*Config, diag.List) {
 	cfg := &Config{Root: root, StateBranch: DefaultStateBranch, CommonPath: DefaultCommonPath}
-	data, err := os.ReadFile(filepath.Join(root, FileName))
+	repo, err := repofile.Open(root)
+	var data []byte
+	if err == nil {
+		data, err = repo.ReadFile(ctx, FileName)
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return cfg, discover(cfg)
 	case err != nil:
-		return cfg, diag.List{{Pos: diag.Pos{File: FileName}, Message: "cannot read: " + err.Error()}}
+		var d diag.List
+		repofile.AddTo(&d, FileName, err)
+		return cfg, d
 	}
 	cfg.File = FileName
 	docs, diags := document.Parse(FileName, data, document.YAML)

@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -88,4 +90,74 @@ func TestNoEnvironments(t *testing.T) {
 	_, d := config.Load(t.TempDir())
 	require.True(t, d.HasErrors())
 	assert.True(t, strings.Contains(d.Error(), "no environments: directory environments/ not found"))
+}
+
+// honua-gitops.yaml is read through repofile: a link inside the repository
+// is followed; one outside it, a FIFO or an oversized file is refused.
+func TestConfigFileIsReadOnlyInsideTheRepository(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, dir string)
+		message string // empty: loads cleanly
+	}{
+		{
+			name: "linked inside",
+			setup: func(t *testing.T, dir string) {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "real.yaml"), []byte("stateBranch: gis/state\n"), 0o644))
+				require.NoError(t, os.Symlink("real.yaml", filepath.Join(dir, config.FileName)))
+			},
+		},
+		{
+			name: "linked outside",
+			setup: func(t *testing.T, dir string) {
+				out := filepath.Join(t.TempDir(), "c.yaml")
+				require.NoError(t, os.WriteFile(out, []byte("stateBranch: leaked/state\n"), 0o644))
+				require.NoError(t, os.Symlink(out, filepath.Join(dir, config.FileName)))
+			},
+			message: config.FileName + ": symbolic link points outside the repository",
+		},
+		{
+			name: "FIFO",
+			setup: func(t *testing.T, dir string) {
+				require.NoError(t, syscall.Mkfifo(filepath.Join(dir, config.FileName), 0o644))
+			},
+			message: config.FileName + ": file is a named pipe (FIFO), not a regular file",
+		},
+		{
+			name: "too large",
+			setup: func(t *testing.T, dir string) {
+				p := filepath.Join(dir, config.FileName)
+				require.NoError(t, os.WriteFile(p, nil, 0o644))
+				require.NoError(t, os.Truncate(p, 32<<20+1))
+			},
+			message: config.FileName + ": file is 33554433 bytes",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := repo(t, map[string]string{"environments/dev/a.yaml": ""})
+			tt.setup(t, dir)
+			type result struct {
+				cfg *config.Config
+				d   string
+				bad bool
+			}
+			done := make(chan result, 1)
+			go func() { cfg, d := config.Load(dir); done <- result{cfg, d.Error(), d.HasErrors()} }()
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("config.Load blocked on a file that is not a regular file")
+			}
+			if tt.message == "" {
+				require.False(t, r.bad, r.d)
+				assert.Equal(t, "gis/state", r.cfg.StateBranch)
+				return
+			}
+			require.True(t, r.bad)
+			assert.Contains(t, r.d, tt.message)
+			assert.NotContains(t, r.d, "leaked")
+		})
+	}
 }

@@ -1,6 +1,8 @@
 package loader
 
 import (
+	"context"
+
 	"github.com/honua-io/honua-gitops/internal/diag"
 	"github.com/honua-io/honua-gitops/internal/document"
 	"github.com/honua-io/honua-gitops/internal/resource"
@@ -18,11 +20,11 @@ type layered struct {
 
 // collect parses the resources of files in order, reporting duplicate
 // identities within the layer.
-func (l *Loader) collect(files []string, d *diag.List) []layered {
+func (l *Loader) collect(ctx context.Context, files []string, d *diag.List) []layered {
 	var out []layered
 	seen := map[resource.Identity]diag.Pos{}
 	for _, f := range files {
-		p := l.parsed(f)
+		p := l.parsed(ctx, f)
 		if p == nil {
 			continue
 		}

@@ -1,124 +1,52 @@
 package loader
 
 import (
+	"context"
 	"errors"
 	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/honua-io/honua-gitops/internal/diag"
 	"github.com/honua-io/honua-gitops/internal/document"
+	"github.com/honua-io/honua-gitops/internal/repofile"
 )
 
-// listFiles returns the configuration files under dir (relative to root),
-// sorted by path. It never leaves the repository: a symlink whose target is
-// outside root is an error, symlinked directories are followed at most once
-// (so a loop cannot hang), and files other than .yaml, .yml and .json are
-// ignored. skip lists relative paths to leave out (variables files).
-func listFiles(root, dir string, skip map[string]bool) ([]string, diag.List) {
-	var d diag.List
-	realRoot, err := filepath.EvalSymlinks(root)
+// repo returns the repository root, resolved once; every file the loader
+// reads goes through it so none can leave the repository or block.
+func (l *Loader) repo() (*repofile.Root, error) {
+	l.rootOnce.Do(func() { l.root, l.rootErr = repofile.Open(l.cfg.Root) })
+	return l.root, l.rootErr
+}
+
+// listFiles returns the configuration files under dir (relative to the
+// root), sorted by path: .yaml, .yml and .json files except those in skip
+// (variables files). See repofile.Root.List for how links are treated.
+func (l *Loader) listFiles(dir string, skip map[string]bool) ([]string, diag.List) {
+	root, err := l.repo()
 	if err != nil {
-		d.Addf(diag.Pos{File: dir}, "", "cannot resolve repository root: %v", err)
+		var d diag.List
+		d.Addf(diag.Pos{File: dir}, "", "%v", err)
 		return nil, d
 	}
-	start := filepath.Join(root, filepath.FromSlash(dir))
-	info, err := os.Stat(start)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil // an environment may have no directory of its own yet
-	}
-	if err != nil {
-		d.Addf(diag.Pos{File: dir}, "", "cannot read: %v", err)
-		return nil, d
-	}
-	if !info.IsDir() {
-		d.Addf(diag.Pos{File: dir}, "point the environment path at a directory", "%s is not a directory", dir)
-		return nil, d
-	}
-	w := walker{root: root, realRoot: realRoot, skip: skip, visited: map[string]bool{}}
-	w.walk(dir)
-	slices.Sort(w.files)
-	return w.files, append(d, w.diags...)
+	return root.List(dir, func(rel string) bool {
+		_, ok := document.FormatOf(rel)
+		return ok && !skip[rel]
+	})
 }
 
-type walker struct {
-	root, realRoot string
-	skip           map[string]bool
-	visited        map[string]bool
-	files          []string
-	diags          diag.List
-}
-
-func (w *walker) inside(real string) bool {
-	rel, err := filepath.Rel(w.realRoot, real)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-func (w *walker) walk(dir string) {
-	abs := filepath.Join(w.root, filepath.FromSlash(dir))
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		w.diags.Addf(diag.Pos{File: dir}, "fix or remove the symbolic link", "cannot resolve directory: %v", err)
-		return
+// readFile reads rel from the repository; missing reports a file that does
+// not exist (variables files are optional), any other problem is a
+// diagnostic naming the file.
+func (l *Loader) readFile(ctx context.Context, rel string) (data []byte, missing bool, d diag.List) {
+	root, err := l.repo()
+	if err == nil {
+		data, err = root.ReadFile(ctx, rel)
 	}
-	if !w.inside(real) {
-		w.diags.Addf(diag.Pos{File: dir}, "keep configuration inside the repository", "directory resolves outside the repository")
-		return
+	switch {
+	case err == nil:
+		return data, false, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, true, nil
 	}
-	if w.visited[real] {
-		return // reached again through a symlink: already read
-	}
-	w.visited[real] = true
-	entries, err := os.ReadDir(abs)
-	if err != nil {
-		w.diags.Addf(diag.Pos{File: dir}, "", "cannot read directory: %v", err)
-		return
-	}
-	for _, e := range entries {
-		rel := path.Join(dir, e.Name())
-		if strings.HasPrefix(e.Name(), ".") {
-			continue // hidden files and directories (.git, editor files)
-		}
-		mode := e.Type()
-		if mode&fs.ModeSymlink != 0 {
-			target, err := filepath.EvalSymlinks(filepath.Join(w.root, filepath.FromSlash(rel)))
-			if err != nil {
-				w.diags.Addf(diag.Pos{File: rel}, "fix or remove the symbolic link", "broken or looping symbolic link: %v", unwrapPathErr(err))
-				continue
-			}
-			if !w.inside(target) {
-				w.diags.Addf(diag.Pos{File: rel}, "copy the file into the repository instead of linking to it", "symbolic link points outside the repository")
-				continue
-			}
-			st, err := os.Stat(target)
-			if err != nil {
-				w.diags.Addf(diag.Pos{File: rel}, "", "cannot read: %v", err)
-				continue
-			}
-			if st.IsDir() {
-				w.walk(rel)
-				continue
-			}
-			mode = st.Mode().Type()
-		}
-		switch {
-		case e.IsDir():
-			w.walk(rel)
-		case mode.IsRegular() || mode&fs.ModeSymlink != 0 || mode == 0:
-			if _, ok := document.FormatOf(e.Name()); ok && !w.skip[rel] {
-				w.files = append(w.files, rel)
-			}
-		}
-	}
-}
-
-func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
+	repofile.AddTo(&d, rel, err)
+	return nil, false, d
 }

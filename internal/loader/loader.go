@@ -17,6 +17,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/config"
 	"github.com/honua-io/honua-gitops/internal/diag"
 	"github.com/honua-io/honua-gitops/internal/document"
+	"github.com/honua-io/honua-gitops/internal/repofile"
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
@@ -58,6 +59,10 @@ type Loader struct {
 	cfg   *config.Config
 	mu    sync.Mutex
 	cache map[string]*parsedFile
+
+	rootOnce sync.Once
+	root     *repofile.Root
+	rootErr  error
 }
 
 type parsedFile struct {
@@ -90,8 +95,8 @@ func (l *Loader) Load(ctx context.Context, name string) (*Environment, diag.List
 	if env.PathSet && !dirExists(filepath.Join(l.cfg.Root, filepath.FromSlash(env.Path))) {
 		d.Addf(env.Pos, "create the directory or fix `path` in "+config.FileName, "environment %s: directory %s does not exist", name, env.Path)
 	}
-	commonFiles, cd := listFiles(l.cfg.Root, l.cfg.CommonPath, skip)
-	envFiles, ed := listFiles(l.cfg.Root, env.Path, skip)
+	commonFiles, cd := l.listFiles(l.cfg.CommonPath, skip)
+	envFiles, ed := l.listFiles(env.Path, skip)
 	d = append(d, cd...)
 	d = append(d, ed...)
 
@@ -102,7 +107,7 @@ func (l *Loader) Load(ctx context.Context, name string) (*Environment, diag.List
 	vars := map[string]variable{}
 	ownVars := map[string]diag.Pos{}
 	for i, f := range varFiles {
-		p := l.parsed(f)
+		p := l.parsed(ctx, f)
 		if p == nil {
 			continue
 		}
@@ -117,8 +122,8 @@ func (l *Loader) Load(ctx context.Context, name string) (*Environment, diag.List
 		}
 	}
 
-	common := l.collect(commonFiles, &d)
-	own := l.collect(envFiles, &d)
+	common := l.collect(ctx, commonFiles, &d)
+	own := l.collect(ctx, envFiles, &d)
 	items := overlay(common, own, &d)
 
 	used := map[string]bool{}
@@ -146,9 +151,9 @@ func (l *Loader) Load(ctx context.Context, name string) (*Environment, diag.List
 }
 
 // parsed returns the parse result of a file, or nil if it does not exist.
-func (l *Loader) parsed(rel string) *parsedFile {
+func (l *Loader) parsed(ctx context.Context, rel string) *parsedFile {
 	p := l.entry(rel)
-	p.once.Do(func() { l.parseFile(rel, p) })
+	p.once.Do(func() { l.parseFile(ctx, rel, p) })
 	if p.missing {
 		return nil
 	}
@@ -166,14 +171,10 @@ func (l *Loader) entry(rel string) *parsedFile {
 	return p
 }
 
-func (l *Loader) parseFile(rel string, p *parsedFile) {
-	data, err := os.ReadFile(filepath.Join(l.cfg.Root, filepath.FromSlash(rel)))
-	if os.IsNotExist(err) {
-		p.missing = true
-		return
-	}
-	if err != nil {
-		p.diags = diag.List{{Pos: diag.Pos{File: rel}, Message: "cannot read: " + err.Error()}}
+func (l *Loader) parseFile(ctx context.Context, rel string, p *parsedFile) {
+	data, missing, d := l.readFile(ctx, rel)
+	if missing || d != nil {
+		p.missing, p.diags = missing, d
 		return
 	}
 	format, _ := document.FormatOf(rel)
@@ -189,7 +190,7 @@ func (l *Loader) parseAll(ctx context.Context, files []string) {
 		go func() {
 			defer wg.Done()
 			for f := range work {
-				l.parsed(f)
+				l.parsed(ctx, f)
 			}
 		}()
 	}

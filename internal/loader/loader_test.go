@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -259,4 +260,78 @@ func TestSharedParsesAreNotModified(t *testing.T) {
 		assert.Contains(t, p, "fields")
 		assert.NotContains(t, p, "dropme")
 	}
+}
+
+// Every file the loader reads goes through repofile: a variablesFile outside
+// the repository, a FIFO and an oversized file are refused with the file
+// named; a link to a file inside the repository is read.
+func TestFilesAreReadOnlyInsideTheRepository(t *testing.T) {
+	const cfg = "environments:\n  dev:\n    variablesFile: vars/dev.yaml\n"
+	const svc = "apiVersion: honua.io/v1alpha1\nkind: Service\nmetadata: {name: s}\nspec: {description: \"${DESC}\", srid: 4326}\n"
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, dir string)
+		message string // empty: loads cleanly
+	}{
+		{
+			name: "variables file linked inside the repository",
+			setup: func(t *testing.T, dir string) {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "shared.yaml"), []byte("DESC: inside\n"), 0o644))
+				require.NoError(t, os.Symlink("../shared.yaml", filepath.Join(dir, "vars/dev.yaml")))
+			},
+		},
+		{
+			name: "variables file linked outside the repository",
+			setup: func(t *testing.T, dir string) {
+				out := filepath.Join(t.TempDir(), "v.yaml")
+				require.NoError(t, os.WriteFile(out, []byte("DESC: leaked-value\n"), 0o644))
+				require.NoError(t, os.Symlink(out, filepath.Join(dir, "vars/dev.yaml")))
+			},
+			message: "vars/dev.yaml: symbolic link points outside the repository",
+		},
+		{
+			name: "variables file is a FIFO",
+			setup: func(t *testing.T, dir string) {
+				require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "vars/dev.yaml"), 0o644))
+			},
+			message: "vars/dev.yaml: file is a named pipe (FIFO), not a regular file",
+		},
+		{
+			name: "variables file too large",
+			setup: func(t *testing.T, dir string) {
+				require.NoError(t, os.Truncate(writeFile(t, dir, "vars/dev.yaml"), 32<<20+1))
+			},
+			message: "vars/dev.yaml: file is 33554433 bytes, larger than the limit",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeRepo(t, map[string]string{config.FileName: cfg, "environments/dev/svc.yaml": svc, "vars/.keep": ""})
+			tt.setup(t, dir)
+			done := make(chan diag.List, 1)
+			var env *loader.Environment
+			go func() { var d diag.List; env, d = load(t, dir, "dev"); done <- d }()
+			var d diag.List
+			select {
+			case d = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("loading blocked on a file that is not a regular file")
+			}
+			if tt.message == "" {
+				require.False(t, d.HasErrors(), "%v", d)
+				assert.Equal(t, "inside", env.Items[0].Resource.Spec["description"])
+				return
+			}
+			require.True(t, d.HasErrors())
+			assert.Contains(t, d.Error(), tt.message)
+			assert.NotContains(t, d.Error(), "leaked-value")
+		})
+	}
+}
+
+func writeFile(t *testing.T, dir, rel string) string {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	require.NoError(t, os.WriteFile(p, nil, 0o644))
+	return p
 }
