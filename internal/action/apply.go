@@ -334,12 +334,30 @@ func (r *runner) contains(ctx context.Context, ancestor string) (bool, bool, err
 	return c.Contains(ctx, ancestor)
 }
 
-// targets resolves the environment's targets; the honua-url input replaces
-// them, and honua-api-key stands in for their credentials.
+// targets resolves the environment's targets, with the honua-url input
+// applied (see parseHonuaURL); honua-api-key stands in for their
+// credentials.
 func (r *runner) targets(env *config.Environment) ([]driver.Target, error) {
+	bare, named, err := parseHonuaURL(r.in.HonuaURL)
+	if err != nil {
+		return nil, err
+	}
+	for name := range named {
+		if !configHasTarget(r.ws.Config, name) {
+			return nil, app.FlagErrorf("input `honua-url` names target %q, which no environment in honua-gitops.yaml has", name)
+		}
+	}
 	flags := cmdutil.TargetFlags{}
-	if r.in.HonuaURL != "" {
-		flags.Targets = []string{r.in.HonuaURL}
+	switch {
+	case bare != "" && len(env.Targets) > 1:
+		// One URL cannot stand for several servers: replacing them all
+		// with it would silently skip every target but one.
+		return nil, app.FlagErrorf("input `honua-url` is one URL, and environment %s has %d targets (%s): name the target it overrides, e.g. `honua-url: %s=%s`",
+			env.Name, len(env.Targets), strings.Join(targetNames(env), ", "), env.Targets[0].Name, bare)
+	case bare != "":
+		flags.Targets = []string{bare}
+	case len(named) > 0:
+		env = overrideURLs(env, named)
 	}
 	ts, err := flags.Resolve(env, r.getenv, true, "honua-gitops/"+r.deps.Version)
 	if err != nil {
@@ -352,6 +370,74 @@ func (r *runner) targets(env *config.Environment) ([]driver.Target, error) {
 		return nil, app.FlagErrorf("environment %s has no targets: set the `honua-url` input or add targets to honua-gitops.yaml", env.Name)
 	}
 	return ts, nil
+}
+
+// parseHonuaURL reads the honua-url input: either one URL, which replaces
+// the target of a single-target environment, or NAME=URL entries
+// (separated by commas or new lines), each replacing the URL of the target
+// so named and keeping its name and credential settings.
+func parseHonuaURL(in string) (bare string, named map[string]string, err error) {
+	entries := strings.FieldsFunc(in, func(r rune) bool { return r == ',' || r == '\n' })
+	for _, e := range entries {
+		e = strings.TrimSpace(e)
+		switch name, url, ok := strings.Cut(e, "="); {
+		case e == "":
+		case strings.HasPrefix(e, "http://") || strings.HasPrefix(e, "https://"):
+			if bare != "" || len(named) > 0 {
+				return "", nil, app.FlagErrorf("input `honua-url` has a bare URL among others: give one URL, or NAME=URL for each target")
+			}
+			bare = e
+		case ok && name != "" && (strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://")):
+			if bare != "" {
+				return "", nil, app.FlagErrorf("input `honua-url` has a bare URL among others: give one URL, or NAME=URL for each target")
+			}
+			if named == nil {
+				named = map[string]string{}
+			}
+			if _, dup := named[strings.TrimSpace(name)]; dup {
+				return "", nil, app.FlagErrorf("input `honua-url` names target %q twice", strings.TrimSpace(name))
+			}
+			named[strings.TrimSpace(name)] = strings.TrimSpace(url)
+		default:
+			return "", nil, app.FlagErrorf("input `honua-url` entry %q is neither an http(s) URL nor NAME=URL", e)
+		}
+	}
+	return bare, named, nil
+}
+
+// overrideURLs returns a copy of env whose targets named in urls have
+// those URLs.
+func overrideURLs(env *config.Environment, urls map[string]string) *config.Environment {
+	out := *env
+	out.Targets = slices.Clone(env.Targets)
+	for i, t := range out.Targets {
+		if u, ok := urls[t.Name]; ok {
+			out.Targets[i].URL = u
+		}
+	}
+	return &out
+}
+
+// configHasTarget reports whether any environment has a target called
+// name: an override may name a target of another environment of a
+// multi-environment run, but not one of no environment at all.
+func configHasTarget(c *config.Config, name string) bool {
+	for _, e := range c.Environments {
+		for _, t := range e.Targets {
+			if t.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func targetNames(env *config.Environment) []string {
+	names := make([]string, len(env.Targets))
+	for i, t := range env.Targets {
+		names[i] = t.Name
+	}
+	return names
 }
 
 type ghDeployment struct {
