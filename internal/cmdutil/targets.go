@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -10,6 +11,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/config"
 	"github.com/honua-io/honua-gitops/internal/driver"
 	"github.com/honua-io/honua-gitops/internal/honua"
+	"github.com/honua-io/honua-gitops/internal/redact"
 )
 
 // TargetFlags select the Honua targets a command talks to. Every command
@@ -82,4 +84,16 @@ func pick(env *config.Environment, s string) (config.Target, error) {
 		names = append(names, t.Name)
 	}
 	return config.Target{}, app.FlagErrorf("`--target %s` is neither a URL nor a target of environment %s (targets: %s)", s, env.Name, strings.Join(names, ", "))
+}
+
+// MaskCredentials registers the targets' credentials with red, so that no
+// output shows them, and warns on w about any too short to be masked.
+func MaskCredentials(red *redact.Redactor, targets []driver.Target, w io.Writer) {
+	before := red.Short()
+	for _, t := range targets {
+		red.Add(t.Credential)
+	}
+	if n := red.Short() - before; n > 0 {
+		fmt.Fprintln(w, "warning: "+redact.ShortWarning(n))
+	}
 }

@@ -200,14 +200,14 @@ func (l *Ledger) commitIntent(ctx context.Context, pos *Position, d *deploy.Depl
 		return "", err
 	}
 	changes = append(changes, statebranch.Change{Path: deploy.ClaimPath(d.Environment), Data: data})
-	hash, err := l.branch.Commit(ctx, pos.View, statebranch.Commit{
+	hash, err := l.commit(ctx, pos.View, statebranch.Commit{
 		Subject: fmt.Sprintf("%s: %s %s (intent)", d.Environment, intent.Kind, d.ID), Body: msg,
 		Trailers: trailers(intent, string(deploy.Applying)), Changes: changes})
 	if err != nil {
 		return "", err
 	}
 	*d = *intent
-	return hash.String(), nil
+	return hash, nil
 }
 
 func withPolicyDefaults(p ClaimPolicy) ClaimPolicy {

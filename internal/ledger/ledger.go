@@ -60,6 +60,10 @@ type Options struct {
 	// RecordTimeout bounds the result commit, which runs even after the
 	// caller's context was cancelled (default 60s).
 	RecordTimeout time.Duration
+	// Redact masks secret values in everything committed (records, index,
+	// claim, commit messages): a server error that echoes a resolved secret
+	// must not reach git history. Nil commits as is.
+	Redact func([]byte) []byte
 }
 
 // Ledger records deployments of environments on one state branch.
@@ -98,6 +102,9 @@ func New(branch Branch, opts Options) *Ledger {
 	if opts.RecordTimeout <= 0 {
 		opts.RecordTimeout = 60 * time.Second
 	}
+	if opts.Redact == nil {
+		opts.Redact = func(b []byte) []byte { return b }
+	}
 	return &Ledger{branch: branch, opts: opts}
 }
 
@@ -121,6 +128,26 @@ func (p *Position) Revision() string {
 		return ""
 	}
 	return p.View.Tip.String()
+}
+
+// commit redacts c and commits it on base: the one place the ledger
+// writes to the branch.
+func (l *Ledger) commit(ctx context.Context, base *statebranch.View, c statebranch.Commit) (string, error) {
+	red := func(s string) string { return string(l.opts.Redact([]byte(s))) }
+	c.Subject, c.Body = red(c.Subject), red(c.Body)
+	for i := range c.Trailers {
+		c.Trailers[i].Value = red(c.Trailers[i].Value)
+	}
+	for i := range c.Changes {
+		if c.Changes[i].Data != nil {
+			c.Changes[i].Data = l.opts.Redact(c.Changes[i].Data)
+		}
+	}
+	h, err := l.branch.Commit(ctx, base, c)
+	if err != nil {
+		return "", err
+	}
+	return h.String(), nil
 }
 
 // Position reads the environment's position at the branch tip.

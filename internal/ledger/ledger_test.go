@@ -24,6 +24,7 @@ var t0 = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // fixture is a ledger on a real local repository, with a fixed clock and
 // a sleep that only counts.
 type fixture struct {
+	dir     string
 	store   *statebranch.Store
 	now     time.Time
 	mu      sync.Mutex
@@ -43,7 +44,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	s, err := statebranch.Open(statebranch.Options{RepoDir: dir})
 	require.NoError(t, err)
-	return &fixture{store: s, now: t0}
+	return &fixture{dir: dir, store: s, now: t0}
 }
 
 func (f *fixture) ledger() *ledger.Ledger {
@@ -250,4 +251,31 @@ func rewriteClaimedAt(t *testing.T, f *fixture, at time.Time) {
 	require.NoError(t, err)
 	_, err = f.store.Commit(ctx, view, statebranch.Commit{Subject: "move claim", Changes: []statebranch.Change{{Path: deploy.ClaimPath("staging"), Data: data}}})
 	require.NoError(t, err)
+}
+
+// Issue 9 item 4: what the ledger commits passes the redactor — records,
+// index, claim and commit messages — so a server error that echoes a
+// resolved secret never reaches git history.
+func TestCommittedTextIsRedacted(t *testing.T) {
+	const leaked = "s3cret-echoed-by-the-server"
+	f := newFixture(t)
+	l := ledger.New(f.store, ledger.Options{Now: func() time.Time { return t0 },
+		Redact: func(b []byte) []byte { return []byte(strings.ReplaceAll(string(b), leaked, "***")) }})
+	d := newDeployment(t, "20261201T120000000Z-aaaaaa", t0)
+	d.Reason = "retry after " + leaked
+	_, err := l.Claim(context.Background(), d, ledger.ClaimPolicy{}, func(*ledger.Position, bool) (string, error) { return "claimed; " + leaked, nil })
+	require.NoError(t, err)
+	require.NoError(t, d.Advance(deploy.Failed, t0, "400 Bad Request: password "+leaked+" rejected"))
+	_, err = l.Record(context.Background(), d, ledger.Result{Snapshot: []*resource.Resource{layer("a")}, WriteSnapshot: true})
+	require.NoError(t, err)
+
+	cmd := exec.Command("git", "log", "-p", "--format=%B", "honua-gitops/state")
+	cmd.Dir = f.dir
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.NotContains(t, string(out), leaked)
+	assert.Contains(t, string(out), "password *** rejected")
+	pos, err := l.Position(context.Background(), "staging")
+	require.NoError(t, err)
+	assert.Equal(t, pos.SnapshotBlob, pos.Index.Last.Snapshot, "the record names the blob on the branch")
 }

@@ -38,8 +38,10 @@ func (l *Ledger) Record(ctx context.Context, d *deploy.Deployment, res Result) (
 		if err != nil {
 			return "", err
 		}
-		snap = data
-		d.Snapshot = l.branch.BlobHashOf(data).String()
+		// Hash what will be committed (redacted), so the record names the
+		// blob that is on the branch.
+		snap = l.opts.Redact(data)
+		d.Snapshot = l.branch.BlobHashOf(snap).String()
 	}
 	for attempt := 1; ; attempt++ {
 		pos, err := l.Position(ctx, env)
@@ -59,7 +61,7 @@ func (l *Ledger) Record(ctx context.Context, d *deploy.Deployment, res Result) (
 		if pos.Claim != nil && pos.Claim.Deployment == d.ID {
 			changes = append(changes, statebranch.Change{Path: deploy.ClaimPath(env), Delete: true})
 		}
-		hash, err := l.branch.Commit(ctx, pos.View, statebranch.Commit{
+		hash, err := l.commit(ctx, pos.View, statebranch.Commit{
 			Subject: fmt.Sprintf("%s: %s %s %s", env, d.Kind, d.ID, d.Status), Body: lastMessage(d),
 			Trailers: trailers(d, string(d.Status)), Changes: changes})
 		if errors.Is(err, statebranch.ErrConflict) && attempt < maxCommitAttempts {
@@ -71,7 +73,7 @@ func (l *Ledger) Record(ctx context.Context, d *deploy.Deployment, res Result) (
 		if err != nil {
 			return "", fmt.Errorf("record deployment %s on the state branch %s: %w (the servers were changed; the claim stays until it goes stale — take it over with `--take-over-stale-claim`)", d.ID, l.opts.Name, err)
 		}
-		return hash.String(), nil
+		return hash, nil
 	}
 }
 

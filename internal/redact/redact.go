@@ -5,6 +5,7 @@ package redact
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"slices"
 	"sync"
@@ -13,27 +14,49 @@ import (
 // Mask replaces a secret value.
 const Mask = "***"
 
-// minLen avoids masking short values that would shred ordinary output.
-const minLen = 4
+// MinLen is the shortest value masked. Masking a short one would turn it
+// into a dictionary of where it appears (with a key of "staging", every
+// "staging" in the output would become ***, telling everyone the key):
+// shorter values are not masked, and callers warn about them (Short).
+const MinLen = 12
 
 // Redactor holds the values to hide. It is safe for concurrent use.
 type Redactor struct {
 	mu     sync.RWMutex
 	values [][]byte
+	short  int
 }
 
-// Add registers values; empty and very short values are ignored.
+// Add registers values; empty ones are ignored, and ones shorter than
+// MinLen are counted (Short) instead of masked.
 func (r *Redactor) Add(values ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, v := range values {
-		if len(v) < minLen || slices.ContainsFunc(r.values, func(b []byte) bool { return string(b) == v }) {
+		switch {
+		case v == "" || slices.ContainsFunc(r.values, func(b []byte) bool { return string(b) == v }):
+			continue
+		case len(v) < MinLen:
+			r.short++
 			continue
 		}
 		r.values = append(r.values, []byte(v))
 	}
 	// Longest first, so a value containing another is masked whole.
 	slices.SortFunc(r.values, func(a, b []byte) int { return len(b) - len(a) })
+}
+
+// Short counts the values Add did not mask because they are shorter than
+// MinLen: credentials or secrets too short to hide.
+func (r *Redactor) Short() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.short
+}
+
+// ShortWarning is what to tell people when Short is not zero.
+func ShortWarning(n int) string {
+	return fmt.Sprintf("%d credential or secret value(s) are shorter than %d characters and cannot be masked safely in output (masking would reveal every place the value appears); use longer values", n, MinLen)
 }
 
 // Bytes returns p with every registered value masked.

@@ -83,6 +83,8 @@ type DeployRequest struct {
 	Progress func(target string, r apply.Result)
 	// Notice receives progress messages for people (waiting for a claim).
 	Notice func(msg string)
+	// Redact masks secret values in what is committed to the state branch.
+	Redact func([]byte) []byte
 	Now    func() time.Time
 	Rand   io.Reader
 	Sleep  func(context.Context, time.Duration) error
@@ -175,7 +177,7 @@ func (w *Workspace) Deploy(ctx context.Context, req DeployRequest) (*DeployRepor
 	}
 	must(d.Advance(deploy.Planning, req.Now(), "planning against the state branch"))
 	report := &DeployReport{DryRun: req.Engine.Options.DryRun}
-	l := ledger.New(req.Branch, ledger.Options{Name: req.BranchName, Now: req.Now, Sleep: req.Sleep, Log: req.Log, Notice: req.Notice})
+	l := ledger.New(req.Branch, ledger.Options{Name: req.BranchName, Now: req.Now, Sleep: req.Sleep, Log: req.Log, Notice: req.Notice, Redact: req.Redact})
 
 	// 1. The plan before any wait, and the checks that need no server.
 	pos, err := l.Position(ctx, env)

@@ -194,9 +194,7 @@ func Run(ctx context.Context, opts *Options, rb *Rollback) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range targets {
-		red.Add(t.Credential)
-	}
+	cmdutil.MaskCredentials(red, targets, errOut)
 	store, err := cmdutil.RequireStateBranch(opts.Env.Dir, ws.Config, opts.Branch, opts.Getenv)
 	if err != nil {
 		return err
@@ -223,6 +221,7 @@ func Run(ctx context.Context, opts *Options, rb *Rollback) error {
 		Contains:     checkout.Contains,
 		ClaimTimeout: f.ClaimTimeout, WaitForClaim: f.Wait, TakeOverStaleClaim: f.TakeOver, Now: opts.Now, Log: opts.Logger,
 		Stop:     stop,
+		Redact:   red.Bytes,
 		Notice:   func(msg string) { progress.notice(msg) },
 		Progress: progress.result,
 		Review: func(ctx context.Context, p *plan.Plan) error {
@@ -246,8 +245,12 @@ func Run(ctx context.Context, opts *Options, rb *Rollback) error {
 	if rb != nil {
 		req.Kind, req.Desired, req.RollbackTo, req.Source = deploy.KindRollback, rb.Snapshot, rb.To, rb.Source
 	}
+	short := red.Short()
 	report, err := ws.Deploy(ctx, req)
 	progress.finish()
+	if n := red.Short() - short; n > 0 {
+		fmt.Fprintln(errOut, "warning: "+redact.ShortWarning(n))
+	}
 	if report != nil && (err == nil || report.Plan != nil) {
 		if werr := write(out, report, f.Format, color, ws.Config.StateBranch, planShown); werr != nil {
 			return werr

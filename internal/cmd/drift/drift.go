@@ -87,9 +87,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if len(targets) == 0 {
 		return app.FlagErrorf("environment %s has no targets: name one with `--target URL`, or add targets to honua-gitops.yaml", env.Name)
 	}
-	for _, t := range targets {
-		red.Add(t.Credential)
-	}
+	cmdutil.MaskCredentials(red, targets, opts.IO.ErrOut)
 	recorded, err := cmdutil.RecordedReader(opts.Env.Dir, opts.State, 1, func() (*statebranch.Store, string, error) {
 		s, err := cmdutil.OpenStateBranch(opts.Env.Dir, ws.Config, opts.Branch, opts.Getenv)
 		return s, ws.Config.StateBranch, err

@@ -93,9 +93,7 @@ func checkDrift(ctx context.Context, opts *Options, ws *usecase.Workspace, store
 		st.DriftNote = "not checked (no target credential)"
 		return
 	}
-	for _, t := range targets {
-		red.Add(t.Credential)
-	}
+	cmdutil.MaskCredentials(red, targets, opts.IO.ErrOut)
 	connect := opts.Connect
 	if connect == nil {
 		connect = cmdutil.Connector(opts.Logger)
