@@ -171,7 +171,7 @@ func (r *runner) isCredentialVar(k string) bool {
 func (r *runner) connectGitHub(ghctx *githubactions.GitHubContext) {
 	owner, repo, _ := strings.Cut(ghctx.Repository, "/")
 	cfg := githubapi.Config{Token: r.in.GitHubToken, APIURL: ghctx.APIURL, GraphQLURL: ghctx.GraphqlURL, Owner: owner, Repo: repo,
-		UserAgent: "honua-gitops/" + r.deps.Version}
+		UserAgent: "honua-gitops/" + r.deps.Version, Redact: r.red.Bytes}
 	if r.in.GitHubToken == "" {
 		r.ghErr = errors.New("no github-token input")
 		return
@@ -239,5 +239,9 @@ func (r *runner) mask(values ...string) {
 			r.masker.AddMask(v)
 		}
 	}
+	short := r.red.Short()
 	r.red.Add(values...)
+	if n := r.red.Short() - short; n > 0 {
+		r.gha.Warningf("%s", redact.ShortWarning(n))
+	}
 }

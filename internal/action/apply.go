@@ -282,7 +282,7 @@ func (r *runner) deployRequest(env string, targets []driver.Target, store usecas
 	return usecase.DeployRequest{
 		Environment: env, Targets: targets, Connect: r.connector(), Branch: store, BranchName: r.ws.Config.StateBranch,
 		Actor: r.ev.Actor, Source: deploy.Source{Commit: r.ev.SHA, Ref: r.ev.Ref}, RunURL: r.ev.RunURL, Now: r.deps.Now, Log: r.deps.Logger,
-		Repository: r.ev.Repository, RunID: r.ev.RunID, TakeOverStaleClaim: r.in.TakeOverStaleClaim,
+		Repository: r.ev.Repository, RunID: r.ev.RunID, TakeOverStaleClaim: r.in.TakeOverStaleClaim, Redact: r.red.Bytes,
 		Notice:   func(msg string) { r.gha.Infof("%s: %s", env, msg) },
 		Contains: r.contains,
 		RunAlive: r.runAlive,

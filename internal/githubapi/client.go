@@ -60,7 +60,16 @@ type Config struct {
 	MaxRetryWait time.Duration
 	// Logf, when set, is told about each retry.
 	Logf func(format string, args ...any)
+	// Redact masks secret values in every request body (comments, issues,
+	// deployment statuses, GraphQL): the one boundary all text sent to
+	// GitHub passes. Nil sends bodies as they are.
+	Redact func([]byte) []byte
+	// Timeout bounds each call, retries included; 0 means DefaultTimeout.
+	Timeout time.Duration
 }
+
+// DefaultTimeout bounds one GitHub call, retries and their waits included.
+const DefaultTimeout = 3 * time.Minute
 
 // Client is a GitHub client for one repository. It is safe for concurrent
 // use.
@@ -110,7 +119,12 @@ func New(cfg Config) (*Client, error) {
 	case rt.retries < 0:
 		rt.retries = 0
 	}
-	hc := &http.Client{Transport: rt, Timeout: base.Timeout, Jar: base.Jar, CheckRedirect: base.CheckRedirect}
+	var transport http.RoundTripper = rt
+	if cfg.Redact != nil {
+		transport = &redactTransport{base: rt, redact: cfg.Redact}
+	}
+	timeout := cmp.Or(cfg.Timeout, base.Timeout, DefaultTimeout)
+	hc := &http.Client{Transport: transport, Timeout: timeout, Jar: base.Jar, CheckRedirect: base.CheckRedirect}
 
 	gh := github.NewClient(hc)
 	if cfg.Token != "" {
