@@ -271,3 +271,38 @@ func TestInvalidConfigurationBecomesAnnotations(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, prcomment.Invalid, m.Envs["staging"].Status)
 }
+
+// Issue 9 item 9: jobs for two heads of one pull request: the comment
+// ends with the newest head's plan whichever job runs last, and when both
+// race.
+func TestStickyCommentKeepsTheNewestHead(t *testing.T) {
+	w := newWorld(t)
+	older := w.commit("environments/staging/services.yaml", "maxRecordCount: 5000", "maxRecordCount: 6000")
+	newer := w.commit("environments/staging/services.yaml", "maxRecordCount: 6000", "maxRecordCount: 6500")
+	head := func(number int) string {
+		v := visible(w.gh.Comments(number))
+		require.Len(t, v, 1)
+		m, ok := prcomment.ParseMarker(v[0].Body)
+		require.True(t, ok)
+		return m.HeadSHA
+	}
+
+	// The newer head's job first, the older one's last.
+	w.gh.AddPullRequest(fakegithub.PullRequest{Number: 11, HeadSHA: newer, Files: []string{"environments/staging/services.yaml"}})
+	require.NoError(t, w.run("pull_request", prEvent(11, newer), nil).err)
+	require.NoError(t, w.run("pull_request", prEvent(11, older), nil).err)
+	assert.Equal(t, newer, head(11), "a job for an older head does not overwrite the newer plan")
+
+	// Both at once, a few times.
+	for i := range 3 {
+		number := 20 + i
+		w.gh.AddPullRequest(fakegithub.PullRequest{Number: number, HeadSHA: newer, Files: []string{"environments/staging/services.yaml"}})
+		errs := make(chan error, 2)
+		for _, h := range []string{older, newer} {
+			go func() { errs <- w.run("pull_request", prEvent(number, h), nil).err }()
+		}
+		require.NoError(t, <-errs)
+		require.NoError(t, <-errs)
+		assert.Equal(t, newer, head(number), "race %d", i)
+	}
+}

@@ -84,11 +84,19 @@ func (r *runner) ownMarkedComments(ctx context.Context, pr int) ([]githubapi.Com
 
 // upsertComment edits the sticky comment in place, or creates it. When two
 // jobs raced and both created one, the newer ones are minimized as
-// outdated, so the pull request shows exactly one.
+// outdated, so the pull request shows exactly one. The plan of the pull
+// request's current head wins whichever job runs first: a job for an
+// older head never writes over it.
 func (r *runner) upsertComment(ctx context.Context, pr int, existing *commentRef, body string) (string, error) {
+	current := r.currentHead(ctx, pr)
+	stale := current != "" && headOf(body) != current
 	var url string
 	if existing != nil {
 		if existing.Body == body {
+			return existing.URL, nil
+		}
+		if stale && headOf(existing.Body) == current {
+			r.gha.Noticef("pull request #%d moved on to %s; the plan of %s is not posted over it", pr, short(current), short(headOf(body)))
 			return existing.URL, nil
 		}
 		c, err := r.gh.EditIssueComment(ctx, existing.ID, body)
@@ -111,17 +119,34 @@ func (r *runner) upsertComment(ctx context.Context, pr int, existing *commentRef
 			return "", err
 		}
 		url = c.URL
-		if kept := r.dedupe(ctx, pr, body); kept != "" {
+		if kept := r.dedupe(ctx, pr, body, current); kept != "" {
 			url = kept
 		}
 	}
 	return url, nil
 }
 
+// currentHead is the pull request's head commit now, "" when unknown.
+func (r *runner) currentHead(ctx context.Context, pr int) string {
+	p, err := r.gh.PullRequest(ctx, pr)
+	if err != nil || p == nil {
+		return ""
+	}
+	return p.HeadSHA
+}
+
+func headOf(body string) string {
+	if m, ok := prcomment.ParseMarker(body); ok {
+		return m.HeadSHA
+	}
+	return ""
+}
+
 // dedupe resolves a race in which two jobs both created the comment: the
-// oldest visible one is kept (and given this body), every newer one is
-// minimized as outdated. It returns the kept comment's URL.
-func (r *runner) dedupe(ctx context.Context, pr int, body string) string {
+// oldest visible one is kept, every newer one is minimized as outdated.
+// The kept one gets the plan of the current head when one of the racers
+// posted it, else body. It returns the kept comment's URL.
+func (r *runner) dedupe(ctx context.Context, pr int, body, current string) string {
 	mine, err := r.ownMarkedComments(ctx, pr)
 	if err != nil {
 		return ""
@@ -134,6 +159,14 @@ func (r *runner) dedupe(ctx context.Context, pr int, body string) string {
 	}
 	if len(visible) < 2 {
 		return ""
+	}
+	if current != "" && headOf(body) != current {
+		for _, c := range visible {
+			if headOf(c.Body) == current {
+				body = c.Body
+				break
+			}
+		}
 	}
 	keep := visible[0]
 	if keep.Body != body {
