@@ -142,6 +142,7 @@ func TestPlanApplyLifecycle(t *testing.T) {
 	assert.Contains(t, r.summary, "staging")
 
 	head2 := w.commit("environments/staging/services.yaml", "maxRecordCount: 6000", "maxRecordCount: 7000")
+	w.gh.SetHead(7, head2) // a push to the pull request's branch
 	r = w.run("pull_request", prEvent(7, head2), nil)
 	require.NoError(t, r.err, r.stdout)
 	after := visible(w.gh.Comments(7))
@@ -236,6 +237,7 @@ func TestRacingJobsLeaveOneComment(t *testing.T) {
 	kept := visible(w.gh.Comments(9))[0].ID
 
 	next := w.commit("environments/staging/services.yaml", "maxRecordCount: 6000", "maxRecordCount: 6500")
+	w.gh.SetHead(9, next)
 	require.NoError(t, w.run("pull_request", prEvent(9, next), nil).err)
 	after := visible(w.gh.Comments(9))
 	require.Len(t, after, 1)

@@ -39,6 +39,7 @@ func TestGitHubAppTokenFindsItsOwnComment(t *testing.T) {
 			planted := w.gh.AddComment(7, "mallory", first[0].Body)
 
 			head2 := w.commit("environments/staging/services.yaml", "maxRecordCount: 6000", "maxRecordCount: 7000")
+			w.gh.SetHead(7, head2)
 			r = w.run("pull_request", prEvent(7, head2), nil)
 			require.NoError(t, r.err, r.stdout)
 			all := w.gh.Comments(7)
