@@ -23,6 +23,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
 	"github.com/honua-io/honua-gitops/internal/githubapi"
 	"github.com/honua-io/honua-gitops/internal/interrupt"
+	"github.com/honua-io/honua-gitops/internal/prcomment"
 	"github.com/honua-io/honua-gitops/internal/redact"
 	"github.com/honua-io/honua-gitops/internal/statebranch"
 	"github.com/honua-io/honua-gitops/internal/usecase"
@@ -58,6 +59,8 @@ type runner struct {
 	red     *redact.Redactor
 	getenv  func(string) string
 	outputs map[string]string
+	// summaryBudget is shared by every job summary write.
+	summaryBudget *prcomment.SummaryBudget
 }
 
 // Run runs the Action. The returned error carries the exit code (see
@@ -75,7 +78,7 @@ func Run(ctx context.Context, deps Deps) error {
 	// ::add-mask:: must carry the raw value for the runner to mask it, so it
 	// goes around the redactor; everything else goes through it.
 	raw := githubactions.New(githubactions.WithGetenv(deps.Getenv), githubactions.WithWriter(deps.Stdout))
-	r := &runner{deps: deps, gha: gha, masker: raw, red: red, outputs: map[string]string{}}
+	r := &runner{deps: deps, gha: gha, masker: raw, red: red, outputs: map[string]string{}, summaryBudget: prcomment.NewSummaryBudget(0)}
 	err := r.run(ctx)
 	r.flushOutputs()
 	if err != nil && !errors.Is(err, app.ErrChangesPresent) {
@@ -208,11 +211,16 @@ func (r *runner) flushOutputs() {
 	}
 }
 
+// summary appends to the job summary: redacted, and within the step's one
+// byte budget, whichever path writes it (a plan, a refusal, a rollback, a
+// fork's read-only plan).
 func (r *runner) summary(md string) {
 	if r.deps.Getenv("GITHUB_STEP_SUMMARY") == "" {
 		return
 	}
-	r.gha.AddStepSummary(r.red.String(md))
+	if md = r.summaryBudget.Take(r.red.String(md)); md != "" {
+		r.gha.AddStepSummary(md)
+	}
 }
 
 // workspacePath resolves a path in the workspace for files other steps use
