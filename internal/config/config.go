@@ -48,6 +48,11 @@ type Config struct {
 	PushStateBranch bool
 	// PolicyFile is where deployment policies live (read by the policy engine).
 	PolicyFile string
+	// Secrets, when set, are the only names ${secret:NAME} may use: an
+	// allow-list, so a pull request cannot make the deployment read some
+	// other variable of the runner. Nil allows any name that is not
+	// reserved (see package secret).
+	Secrets []string
 	// CommonPath holds resources shared by every environment.
 	CommonPath string
 	// Environments in the order they are declared (or conventional order:
@@ -74,6 +79,9 @@ type Environment struct {
 	// ReplanOnMerge lets the GitHub Action apply a plan that changed since
 	// the pull request was reviewed (default: refuse, exit code 4).
 	ReplanOnMerge bool
+	// Secrets is the repository's allow-list of ${secret:NAME} names (nil:
+	// any name that is not reserved).
+	Secrets []string
 	// RequiredApprovals, for repositories that cannot use GitHub environment
 	// protection, is how many approving reviews on the pull request's final
 	// head commit the Action requires before applying (0: off).
@@ -169,6 +177,9 @@ func LoadContext(ctx context.Context, root string) (*Config, diag.List) {
 	if len(cfg.Environments) == 0 && !diags.HasErrors() {
 		diags = append(diags, discover(cfg)...)
 	}
+	for i := range cfg.Environments {
+		cfg.Environments[i].Secrets = cfg.Secrets
+	}
 	return cfg, diags
 }
 
@@ -194,16 +205,38 @@ func decode(cfg *Config, root *document.Node) diag.List {
 			}
 		case "policyFile":
 			cfg.PolicyFile = relPath(&d, e)
+		case "secrets":
+			cfg.Secrets = secretNames(&d, e.Value)
 		case "commonPath":
 			cfg.CommonPath = relPath(&d, e)
 		case "environments":
 			decodeEnvironments(cfg, &d, e.Value)
 		default:
-			d.Addf(e.KeyPos, "known keys: stateBranch, pushStateBranch, policyFile, commonPath, environments", "unknown key %q", e.Key)
+			d.Addf(e.KeyPos, "known keys: stateBranch, pushStateBranch, policyFile, secrets, commonPath, environments", "unknown key %q", e.Key)
 		}
 	}
 	return d
 }
+
+// secretNames reads the secrets allow-list: a list of variable names.
+func secretNames(d *diag.List, n *document.Node) []string {
+	if n.Kind != document.List {
+		d.Addf(n.Pos, "write secrets as a list of variable names, for example [PARCELS_DB_PASSWORD]", "secrets must be a list, got %s", n.TypeName())
+		return nil
+	}
+	out := []string{}
+	for _, it := range n.Items {
+		s, ok := it.String()
+		if !ok || !secretNameRe.MatchString(s) {
+			d.Addf(it.Pos, "use letters, digits and _, not starting with a digit", "secrets: %q is not a variable name", it.Value)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+var secretNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func decodeEnvironments(cfg *Config, d *diag.List, n *document.Node) {
 	if n.Kind != document.Map {

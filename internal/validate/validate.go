@@ -61,7 +61,7 @@ func checkItem(d *diag.List, cfg *config.Environment, envName string, it *loader
 			d.Addf(srid.Pos, "write an EPSG code such as 4326 or 3857, unquoted", "%s: spec.srid must be an integer, got %s", id, srid.TypeName())
 		}
 	}
-	checkSecrets(d, id, "spec", spec, credentialVariables(cfg))
+	checkSecrets(d, id, "spec", spec, credentialVariables(cfg), cfg.Secrets)
 	for _, ref := range kind.Refs {
 		v := spec.Get(ref.Field)
 		if v == nil || v.IsNull() {
@@ -95,14 +95,17 @@ func checkItem(d *diag.List, cfg *config.Environment, envName string, it *loader
 // would be sent to the server as plain configuration, readable by anyone
 // with the layer's URL), or naming a credential of the deployment itself.
 // Values are never echoed.
-func checkSecrets(d *diag.List, id resource.Identity, path string, n *document.Node, credentials []string) {
-	(&secretCheck{d: d, id: id, credentials: credentials}).walk(path, n, false)
+func checkSecrets(d *diag.List, id resource.Identity, path string, n *document.Node, credentials, allowed []string) {
+	(&secretCheck{d: d, id: id, credentials: credentials, allowed: allowed}).walk(path, n, false)
 }
 
 type secretCheck struct {
 	d           *diag.List
 	id          resource.Identity
 	credentials []string
+	// allowed is the secrets allow-list of honua-gitops.yaml; nil allows
+	// every name that is not reserved.
+	allowed []string
 }
 
 func (c *secretCheck) walk(path string, n *document.Node, inSecret bool) {
@@ -138,6 +141,9 @@ func (c *secretCheck) walk(path string, n *document.Node, inSecret bool) {
 			case secret.Reserved(name, c.credentials):
 				c.d.Addf(n.Pos, "name a variable that holds this secret only; credentials of honua-gitops itself and GITHUB_*, ACTIONS_*, RUNNER_* variables are never resolvable",
 					"%s: %s names ${secret:%s}, which is never resolved", c.id, path, name)
+			case c.allowed != nil && !slices.Contains(c.allowed, name):
+				c.d.Addf(n.Pos, "add "+name+" to secrets: in "+config.FileName+" (the allow-list), or use a secret it lists",
+					"%s: %s names ${secret:%s}, which is not in the secrets allow-list", c.id, path, name)
 			}
 		}
 	}

@@ -135,3 +135,26 @@ func TestControlCharactersInNamesAreRefused(t *testing.T) {
 		})
 	}
 }
+
+// Issue 9 item 1: an optional allow-list of secret names.
+func TestSecretsAllowList(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	cfg := "secrets: [C2_PASSWORD]\nenvironments:\n  staging: {}\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "honua-gitops.yaml"), []byte(cfg), 0o644))
+	write := func(pw string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "environments/staging/zz.yaml"), []byte(
+			"apiVersion: honua.io/v1alpha1\nkind: Connection\nmetadata: {name: c2, namespace: city}\nspec:\n  name: c2\n  host: db\n  databaseName: gis\n  password: ${secret:"+pw+"}\n"), 0o644))
+	}
+	write("C2_PASSWORD")
+	ok := cmdtest.Run(t, nil, "validate", "--dir", dir)
+	assert.Equal(t, app.ExitOK, ok.Code, ok.Stdout+ok.Stderr)
+	write("AWS_SECRET_ACCESS_KEY")
+	bad := cmdtest.Run(t, nil, "validate", "--dir", dir)
+	assert.Equal(t, app.ExitInvalid, bad.Code, bad.Stdout+bad.Stderr)
+	assert.Contains(t, bad.Stdout, "environments/staging/zz.yaml:8:13: Connection/city/c2: spec.password names ${secret:AWS_SECRET_ACCESS_KEY}, which is not in the secrets allow-list")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "honua-gitops.yaml"), []byte("secrets: [\"not a name\"]\n"), 0o644))
+	inv := cmdtest.Run(t, nil, "validate", "--dir", dir)
+	assert.Equal(t, app.ExitInvalid, inv.Code)
+	assert.Contains(t, inv.Stdout, `honua-gitops.yaml:1:11: secrets: "not a name" is not a variable name`)
+}
