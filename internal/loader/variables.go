@@ -13,7 +13,7 @@ import (
 // SecretPrefix marks a placeholder resolved from the process environment at
 // apply time only: ${secret:NAME}. The loader leaves those (and their
 // escape, $${secret:NAME}) to package secret, which owns that grammar.
-const SecretPrefix = "secret:"
+const SecretPrefix = secret.Prefix
 
 var (
 	varNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

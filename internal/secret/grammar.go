@@ -13,8 +13,12 @@ import (
 // it instead of resolving it. Every package that finds, checks, masks or
 // resolves placeholders calls these functions.
 
+// Prefix is what marks a ${...} reference as a secret: the loader, which
+// resolves ${NAME} variables, leaves ${secret:NAME} (and its escape) alone.
+const Prefix = "secret:"
+
 // Marker starts every placeholder; no output shows a value containing it.
-const Marker = "${secret:"
+const Marker = "${" + Prefix
 
 var (
 	// refRe matches a placeholder with the $ that escapes it, if any, in
