@@ -76,7 +76,7 @@ func AddDeployFlags(cmd *cobra.Command, f *DeployFlags) {
 	cmd.Flags().DurationVar(&f.ReadyTimeout, "ready-timeout", 30*time.Second, "wait this long for the server to report ready after writing (0 to skip)")
 	cmd.Flags().BoolVar(&f.Rollback, "rollback-on-failure", false, "when a write fails, revert what this deployment changed")
 	cmd.Flags().StringVar(&f.PlanHash, "plan-hash", "", "deploy only if the plan's hash is this one, or starts with it (12 or more hex digits: the hash that was reviewed)")
-	cmd.Flags().StringVar(&f.Format, "format", "text", "output `format`: text or json")
+	cmdutil.AddFormatFlag(cmd, &f.Format, "output `format`: text or json", "text", "json")
 	cmd.Flags().StringVar(&f.Actor, "actor", "", "who deploys (default: GITHUB_ACTOR, else the system user)")
 	cmd.Flags().StringVar(&f.Reason, "reason", "", "why, recorded with the deployment")
 	cmd.Flags().IntVar(&f.PR, "pr", 0, "pull request `number` being deployed, recorded with the deployment")
@@ -147,7 +147,7 @@ Credentials come from HONUA_API_KEY, or the variable honua-gitops.yaml
 names for the target. ${secret:NAME} placeholders are resolved from the
 environment at this point only.`,
 		Example: `  HONUA_API_KEY=... honua-gitops apply --env staging
-  honua-gitops apply --env dev --target http://127.0.0.1:8080 --strategy resources --yes
+  honua-gitops apply --env development --target http://127.0.0.1:8080 --strategy resources --yes
   honua-gitops apply --env production --plan-hash 3b1f9c2a07de --push --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
 	"github.com/honua-io/honua-gitops/internal/deploy"
@@ -27,9 +26,6 @@ func NewCmdDeployment(f *cmdutil.Factory) *cobra.Command {
 		Short: "Show one deployment: its timeline, plan and per-resource results",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "json" && format != "markdown" {
-				return app.FlagErrorf("`--format` must be text, json or markdown, not %q", format)
-			}
 			h, err := cmdutil.OpenHistory(envFlags, branch, f.Getenv)
 			if err != nil {
 				return err
@@ -55,7 +51,7 @@ func NewCmdDeployment(f *cmdutil.Factory) *cobra.Command {
 	}
 	cmdutil.AddEnvFlags(cmd, &envFlags, "")
 	cmd.Flags().BoolVar(&branch.Push, "fetch", false, "read the state branch from origin (always in GitHub Actions)")
-	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text, json, or markdown (the journal as the PR comment shows it)")
+	cmdutil.AddFormatFlag(cmd, &format, "output `format`: text, json, or markdown (the journal as the PR comment shows it)", "text", "json", "markdown")
 	return cmd
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
 	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/usecase"
@@ -27,9 +26,6 @@ func NewCmdDeployments(f *cmdutil.Factory) *cobra.Command {
 		Short: "List deployments, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "text" && format != "json" {
-				return app.FlagErrorf("`--format` must be text or json, not %q", format)
-			}
 			h, err := cmdutil.OpenHistory(envFlags, branch, f.Getenv)
 			if err != nil {
 				return err
@@ -67,7 +63,7 @@ func NewCmdDeployments(f *cmdutil.Factory) *cobra.Command {
 	cmdutil.AddEnvFlags(cmd, &envFlags, "")
 	cmd.Flags().BoolVar(&branch.Push, "fetch", false, "read the state branch from origin (always in GitHub Actions)")
 	cmd.Flags().IntVarP(&limit, "limit", "n", 20, "how many to show per environment (at most 200)")
-	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text or json")
+	cmdutil.AddFormatFlag(cmd, &format, "output `format`: text or json", "text", "json")
 	return cmd
 }
 

@@ -50,9 +50,6 @@ create that already exist there (unmanaged). Secret fields are not compared.`,
 			if opts.Env.Env == "" {
 				return app.FlagErrorf("name the environment with `--env`")
 			}
-			if opts.Format != "text" && opts.Format != "json" {
-				return app.FlagErrorf("`--format` must be text or json, not %q", opts.Format)
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -63,8 +60,8 @@ create that already exist there (unmanaged). Secret fields are not compared.`,
 	cmdutil.AddStateFlags(cmd, &opts.State)
 	cmdutil.AddTargetFlags(cmd, &opts.Targets)
 	cmd.Flags().BoolVar(&opts.Branch.Push, "fetch", false, "read the state branch from origin (always in GitHub Actions)")
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `format`: text or json")
-	cmd.Flags().BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 3 when drift is found")
+	cmdutil.AddFormatFlag(cmd, &opts.Format, "output `format`: text or json", "text", "json")
+	cmd.Flags().BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 3 when drift is found (terraform uses 2; here 2 means invalid input)")
 	return cmd
 }
 

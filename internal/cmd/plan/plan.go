@@ -81,10 +81,10 @@ operations or the plan hash.`,
 	cmdutil.AddStateFlags(cmd, &opts.State)
 	cmdutil.AddTargetFlags(cmd, &opts.Targets)
 	cmd.Flags().BoolVar(&opts.Branch.Push, "fetch", false, "read the state branch from origin (always in GitHub Actions)")
-	cmd.Flags().StringVar(&format, "format", "text", "output `format`: text, markdown or json")
+	cmdutil.AddFormatFlag(cmd, &format, "output `format`: text, markdown or json", "text", "markdown", "json")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the plan to `file` instead of stdout")
 	cmd.Flags().BoolVar(&opts.Compact, "compact", false, "text format: list creates and deletes without their fields")
-	cmd.Flags().BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 3 when the plan has changes")
+	cmd.Flags().BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 3 when the plan has changes (terraform uses 2; here 2 means invalid input)")
 	return cmd
 }
 

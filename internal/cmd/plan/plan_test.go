@@ -44,7 +44,7 @@ func TestNewCmdPlanFlags(t *testing.T) {
 		}},
 		{name: "no environment", args: "", wantErr: "name an environment with `--env`, or plan every environment with `--all`"},
 		{name: "both", args: "--env a --all", wantErr: "specify only one of `--env` or `--all`"},
-		{name: "bad format", args: "--env a --format xml", wantErr: `unknown format "xml"`},
+		{name: "bad format", args: "--env a --format xml", wantErr: `"xml" for "--format" flag: must be text, markdown or json`},
 		{name: "both state sources", args: "--env a --state-file f --state-ref r", wantErr: "none of the others can be"},
 	}
 	for _, tt := range tests {

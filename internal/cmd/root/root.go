@@ -2,7 +2,11 @@
 package root
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
+
+	"github.com/honua-io/honua-gitops/internal/app"
 
 	cmdaction "github.com/honua-io/honua-gitops/internal/cmd/action"
 	"github.com/honua-io/honua-gitops/internal/cmd/apply"
@@ -28,7 +32,19 @@ repository, plan every change field by field, apply it in dependency order,
 and record what was applied.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// --version prints what `version` prints.
+		Version: f.Version,
+		// A root with its own Args and Run reports an unknown command
+		// through usageArgs (exit 2) instead of cobra's plain error.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
+	cmd.SetVersionTemplate(version.Current(f.Version).Line())
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.AddCommand(
@@ -44,5 +60,23 @@ and record what was applied.`,
 		version.NewCmdVersion(f),
 		cmdaction.NewCmdAction(f),
 	)
+	usageArgs(cmd)
 	return cmd
+}
+
+// usageArgs makes every positional-argument error in the tree (a missing or
+// extra argument, an unknown command) a FlagError, so it exits 2 like any
+// other bad command line rather than 1 like a runtime failure.
+func usageArgs(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				return &app.FlagError{Err: err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		usageArgs(sub)
+	}
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/redact"
@@ -47,16 +46,13 @@ result and age, whether a deployment holds the environment now, and drift
 when a target is given or its credential is set.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Format != "text" && opts.Format != "json" {
-				return app.FlagErrorf("`--format` must be text or json, not %q", opts.Format)
-			}
 			return run(cmd.Context(), opts)
 		},
 	}
 	cmdutil.AddEnvFlags(cmd, &opts.Env, "")
 	cmdutil.AddTargetFlags(cmd, &opts.Targets)
 	cmd.Flags().BoolVar(&opts.Branch.Push, "fetch", false, "read the state branch from origin (always in GitHub Actions)")
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `format`: text or json")
+	cmdutil.AddFormatFlag(cmd, &opts.Format, "output `format`: text or json", "text", "json")
 	return cmd
 }
 

@@ -38,9 +38,6 @@ Every problem is printed as file:line:col: message. Exit code 0 means valid,
 		Example: "  honua-gitops validate --dir .\n  honua-gitops validate --env production --format json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Format != "text" && opts.Format != "json" {
-				return app.FlagErrorf("`--format` must be text or json, not %q", opts.Format)
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -48,7 +45,7 @@ Every problem is printed as file:line:col: message. Exit code 0 means valid,
 		},
 	}
 	cmdutil.AddEnvFlags(cmd, &opts.Env, "")
-	cmd.Flags().StringVar(&opts.Format, "format", "text", "output `format`: text or json")
+	cmdutil.AddFormatFlag(cmd, &opts.Format, "output `format`: text or json", "text", "json")
 	return cmd
 }
 

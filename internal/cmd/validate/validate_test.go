@@ -68,7 +68,7 @@ func TestValidateBrokenExample(t *testing.T) {
 func TestValidateRejectsBadFlags(t *testing.T) {
 	r := cmdtest.Run(t, nil, "validate", "--format", "xml")
 	assert.Equal(t, app.ExitInvalid, r.Code)
-	assert.Contains(t, r.Stderr, "`--format` must be text or json")
+	assert.Contains(t, r.Stderr, `"--format" flag: must be text or json`)
 	r = cmdtest.Run(t, nil, "validate", "--nope")
 	assert.Equal(t, app.ExitInvalid, r.Code)
 	assert.Contains(t, r.Stderr, "unknown flag: --nope")
