@@ -8,7 +8,7 @@
 //     key);
 //   - config.schema.json: honua-gitops.yaml;
 //   - variables.schema.json: an environment's variables.yaml;
-//   - plan.schema.json: the output of `plan --json`, one environment or all.
+//   - plan.schema.json: the output of `plan --format json`, one environment or all.
 //
 // Editors use them through yaml-language-server; the CLI prints them.
 package schemas
