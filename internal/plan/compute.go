@@ -45,7 +45,7 @@ func Compute(in Input) *Plan {
 			ops = append(ops, op{action: Create, res: d, fields: diff.Leaves("", contentOf(d), diff.Add)})
 			continue
 		}
-		if fields := diff.Values("", objectFor(r), objectFor(d)); len(fields) > 0 {
+		if fields := compare(r, d); len(fields) > 0 {
 			ops = append(ops, op{action: Update, res: d, fields: fields})
 		} else {
 			p.Summary.Unchanged++
@@ -93,6 +93,12 @@ func (o op) change() Change {
 	return c
 }
 
+// compare diffs two versions of a resource, lists of objects element by
+// element by the identity keys their kind declares.
+func compare(before, after *resource.Resource) []diff.Change {
+	return diff.Compare("", objectFor(before), objectFor(after), resource.ListKeysOf(before.Kind))
+}
+
 // objectFor is the compared form of a resource: apiVersion and identity are
 // the same on both sides by construction, so only metadata maps and spec
 // can differ.
@@ -127,12 +133,20 @@ func index(rs []*resource.Resource) map[resource.Identity]*resource.Resource {
 // redact turns a diff change into a plan field change, replacing secret
 // values (by schema, or ${secret:...} placeholders) with Sensitive.
 func redact(kind string, f diff.Change) FieldChange {
-	fc := FieldChange{Path: f.Path, Before: f.Before, After: f.After}
+	fc := FieldChange{Path: f.Path, Before: f.Before, After: f.After, From: f.From, DisplayPath: f.Display}
+	if f.Key != nil {
+		// A key is a name, but a placeholder in it is masked like any value.
+		fc.Key, _ = MaskSecrets(kind, f.Key).(map[string]any)
+	}
 	switch f.Op {
 	case diff.Add:
 		fc.Op = OpAdd
 	case diff.Remove:
 		fc.Op = OpRemove
+	case diff.Move:
+		// Positions, not values: nothing to mask.
+		fc.Op = OpMove
+		return fc
 	default:
 		fc.Op = OpReplace
 	}

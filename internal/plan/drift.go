@@ -3,7 +3,6 @@ package plan
 import (
 	"slices"
 
-	"github.com/honua-io/honua-gitops/internal/diff"
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
@@ -21,7 +20,7 @@ func computeDrift(desired, recorded, live map[resource.Identity]*resource.Resour
 			continue
 		}
 		var fields []FieldChange
-		for _, f := range diff.Values("", objectFor(r), objectFor(l)) {
+		for _, f := range compare(r, l) {
 			if IsSensitive(id.Kind, f.Path, nil) || IsSensitive(id.Kind, f.Path, f.Before) {
 				continue
 			}

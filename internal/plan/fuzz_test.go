@@ -27,8 +27,10 @@ func apply(t *testing.T, recorded []*resource.Resource, p *plan.Plan) map[resour
 				op = diff.Add
 			case plan.OpRemove:
 				op = diff.Remove
+			case plan.OpMove:
+				op = diff.Move
 			}
-			changes[i] = diff.Change{Path: f.Path, Op: op, Before: f.Before, After: f.After}
+			changes[i] = diff.Change{Path: f.Path, Op: op, Before: f.Before, After: f.After, From: f.From}
 		}
 		switch c.Action {
 		case plan.Delete:
@@ -103,6 +105,9 @@ func FuzzPlanInvariant(f *testing.F) {
 	f.Add([]byte(`{"a":{"l":[{"k":1},{"k":2}]}}`), []byte(`{"a":{"l":[{"k":1},{"k":3,"z":true}]}}`))
 	f.Add([]byte(`{"x/y":{}, "~a":{"~k/":1}}`), []byte(`{"~a":{"~k/":2}}`))
 	f.Add([]byte(`{}`), []byte(`{"a":{"v":1.5e300}}`))
+	// Layer fields are keyed by name: inserts, removals, moves and edits.
+	f.Add([]byte(`{"a":{"fields":[{"name":"c"},{"name":"x","t":1},{"name":"a","t":2},{"name":"b"}]}}`), []byte(`{"a":{"fields":[{"name":"a","t":1},{"name":"b"},{"name":"c"},{"name":"d"}]}}`))
+	f.Add([]byte(`{"a":{"fields":[{"name":"a"},{"name":"a"}],"l":[1,2,3,4]}}`), []byte(`{"a":{"fields":[{"name":"a"}],"l":[0,2,4,5]}}`))
 	f.Fuzz(func(t *testing.T, desiredJSON, recordedJSON []byte) {
 		desired, ok1 := resourcesFrom(desiredJSON)
 		recorded, ok2 := resourcesFrom(recordedJSON)

@@ -9,7 +9,8 @@ import (
 
 // Hash is the plan hash: SHA-256, lowercase hex, over the canonical JSON of
 // the environment name and the ordered operations (action, identity, and
-// each field's path, op and values). Secrets only ever appear as
+// each field's path, op and values, and a move's source). Element keys and
+// display paths are derived from the values and left out. Secrets only ever appear as
 // ${secret:NAME} placeholders; schema-secret literals are hashed as Sensitive.
 // Drift, risk wording and timestamps are left out, so the hash is stable
 // across runs and independent of live state.
@@ -23,7 +24,13 @@ func Hash(environment string, ops []op) string {
 			if IsSensitive(id.Kind, f.Path, nil) {
 				before, after = maskLiteral(before), maskLiteral(after)
 			}
-			fields[j] = map[string]any{"path": f.Path, "op": int64(f.Op), "before": before, "after": after}
+			field := map[string]any{"path": f.Path, "op": int64(f.Op), "before": before, "after": after}
+			if f.From != "" {
+				// Only moves have a source; other fields hash as they
+				// always did, so plans without list moves keep their hash.
+				field["from"] = f.From
+			}
+			fields[j] = field
 		}
 		items[i] = map[string]any{
 			"action": string(o.action), "kind": id.Kind, "namespace": id.Namespace, "name": id.Name, "fields": fields,

@@ -61,6 +61,9 @@ const (
 	OpAdd     Op = "add"
 	OpRemove  Op = "remove"
 	OpReplace Op = "replace"
+	// OpMove moves a list element from From to Path; Before and After are
+	// its positions in the old and the new list.
+	OpMove Op = "move"
 )
 
 // Sensitive is shown instead of a secret or secret placeholder.
@@ -69,13 +72,24 @@ const Sensitive = "(sensitive)"
 // FieldChange is one changed value. Path is a JSON pointer from the resource
 // root (/spec/srid). Before is null for add and After null for remove (Op
 // tells a removed key from a null value); both hold Sensitive, never a
-// value, when the field is sensitive.
+// value, when the field is sensitive. An update's changes replay in order as
+// a JSON Patch: an add or remove at a list index inserts or removes that
+// element.
 type FieldChange struct {
 	Path      string `json:"path"`
 	Op        Op     `json:"op"`
 	Before    any    `json:"before"`
 	After     any    `json:"after"`
 	Sensitive bool   `json:"sensitive,omitempty"`
+	// From is where a move takes the element from (a JSON pointer).
+	From string `json:"from,omitempty"`
+	// Key names the list element the change is in, for lists whose
+	// elements have an identity key ({"name": "situs_address"} in a Layer's
+	// fields); Path keeps the element's index.
+	Key map[string]any `json:"key,omitempty"`
+	// DisplayPath is Path with each keyed element's index written as
+	// [key=value] (/spec/fields[name=situs_address]/alias), for people.
+	DisplayPath string `json:"displayPath,omitempty"`
 	// SecretsBefore and SecretsAfter name the ${secret:NAME} placeholders
 	// of a sensitive value, so that reviewers see which secret is used and
 	// when it changes; the names are not secret, their values are.

@@ -42,6 +42,11 @@ type KindInfo struct {
 	// BreakingFields change what clients see (table, geometry, CRS): an
 	// update touching one is high risk.
 	BreakingFields []string
+	// ListKeys maps the path of a list of objects (a JSON pointer from the
+	// resource root, each list index written as *) to the field naming its
+	// elements, so that plans show which element was added, removed, moved
+	// or changed instead of a whole replaced list.
+	ListKeys map[string]string
 	// Rank orders kinds by dependency: every Ref points to a lower rank, so
 	// creates run in ascending rank and deletes in descending rank.
 	Rank int
@@ -75,13 +80,16 @@ var kinds = []KindInfo{
 		RequiredSpec:   []string{"tableName", "schemaName", "geometryType", "srid"},
 		Refs:           []Ref{{Field: "serviceId", Kind: "Service"}, {Field: "connectionId", Kind: "Connection"}},
 		BreakingFields: []string{"tableName", "schemaName", "geometryType", "srid", "geometryColumn", "primaryKey", "serviceId", "connectionId"},
+		ListKeys:       map[string]string{"/spec/fields": "name"},
 		Rank:           2,
 	},
 	{
 		Name: "Style", Description: "A layer's style (MapLibre style JSON)",
 		RequiredSpec: []string{"layerId", "style"},
 		Refs:         []Ref{{Field: "layerId", Kind: "Layer", Required: true}},
-		Rank:         3,
+		// MapLibre style layers are identified by id.
+		ListKeys: map[string]string{"/spec/style/layers": "id"},
+		Rank:     3,
 	},
 	{
 		Name: "Relationship", Description: "A relationship between two layers (Esri-compatible relationship classes)",
@@ -139,6 +147,15 @@ func RankOf(kind string) int {
 		return k.Rank
 	}
 	return 100
+}
+
+// ListKeysOf returns the list identity keys of a kind (see
+// KindInfo.ListKeys); nil for unknown kinds and kinds without keyed lists.
+func ListKeysOf(kind string) map[string]string {
+	if k := LookupKind(kind); k != nil {
+		return k.ListKeys
+	}
+	return nil
 }
 
 // IsSecretKey reports whether a spec key holds a secret for the given kind.
