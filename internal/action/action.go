@@ -21,6 +21,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
+	"github.com/honua-io/honua-gitops/internal/config"
 	"github.com/honua-io/honua-gitops/internal/githubapi"
 	"github.com/honua-io/honua-gitops/internal/interrupt"
 	"github.com/honua-io/honua-gitops/internal/prcomment"
@@ -138,8 +139,10 @@ func (r *runner) run(ctx context.Context) error {
 }
 
 // environment is the process environment as the use cases see it: the
-// honua-api-key input stands in for every target credential, and the
-// github-token input authenticates state-branch pushes.
+// honua-api-key input is HONUA_API_KEY, so targets follow the CLI's one
+// credential rule (cmdutil.Credential: the target's credential.env, else
+// HONUA_API_KEY), and the github-token input authenticates state-branch
+// pushes.
 func (r *runner) environment() func(string) string {
 	return func(k string) string {
 		switch {
@@ -147,28 +150,11 @@ func (r *runner) environment() func(string) string {
 			return "true"
 		case k == "HONUA_GITOPS_GIT_TOKEN" && r.in.GitHubToken != "":
 			return r.in.GitHubToken
-		case r.in.HonuaAPIKey != "" && r.isCredentialVar(k):
+		case k == config.DefaultCredentialEnv && r.in.HonuaAPIKey != "":
 			return r.in.HonuaAPIKey
 		}
 		return r.deps.Getenv(k)
 	}
-}
-
-func (r *runner) isCredentialVar(k string) bool {
-	if k == "HONUA_API_KEY" {
-		return true
-	}
-	if r.ws == nil {
-		return false
-	}
-	for _, e := range r.ws.Config.Environments {
-		for _, t := range e.Targets {
-			if t.CredentialEnv == k {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (r *runner) connectGitHub(ghctx *githubactions.GitHubContext) {

@@ -335,8 +335,8 @@ func (r *runner) contains(ctx context.Context, ancestor string) (bool, bool, err
 }
 
 // targets resolves the environment's targets, with the honua-url input
-// applied (see parseHonuaURL); honua-api-key stands in for their
-// credentials.
+// applied (see parseHonuaURL); credentials follow cmdutil.Credential, with
+// honua-api-key as HONUA_API_KEY.
 func (r *runner) targets(env *config.Environment) ([]driver.Target, error) {
 	bare, named, err := parseHonuaURL(r.in.HonuaURL)
 	if err != nil {

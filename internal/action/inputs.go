@@ -43,7 +43,7 @@ var inputNames = []string{"command", "environments", "config-dir", "honua-url", 
 	"state-branch", "strategy", "deployment", "drift-guard", "take-over-stale-claim", "comment-max-bytes"}
 
 // outputNames lists every output action.yml declares.
-var outputNames = []string{"has-changes", "plan-hash", "plan-json", "summary", "deployment-id", "result", "comment-url"}
+var outputNames = []string{"has-changes", "plan-hash", "plan-hashes", "plan-json", "summary", "deployment-id", "result", "comment-url"}
 
 // InputNames returns the declared input names.
 func InputNames() []string { return append([]string(nil), inputNames...) }

@@ -175,12 +175,15 @@ func (r *runner) planOutputs(plans []*plan.Plan) {
 		summary[p.Environment] = p.Summary
 	}
 	r.setOutput("has-changes", strconv.FormatBool(changes))
+	// Each output has one shape whatever was planned: plan-hash a string
+	// (empty when there is no single plan), plan-hashes an object.
+	single := ""
 	if len(plans) == 1 {
-		r.setOutput("plan-hash", plans[0].Hash)
-	} else {
-		b, _ := json.Marshal(hashes)
-		r.setOutput("plan-hash", string(b))
+		single = plans[0].Hash
 	}
+	r.setOutput("plan-hash", single)
+	hb, _ := json.Marshal(hashes)
+	r.setOutput("plan-hashes", string(hb))
 	b, _ := json.Marshal(summary)
 	r.setOutput("summary", string(b))
 	if changes {

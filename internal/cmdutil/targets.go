@@ -34,8 +34,7 @@ func AddTargetFlags(cmd *cobra.Command, f *TargetFlags) {
 
 // Resolve returns the targets for env: the --target values, or the
 // environment's configured targets when useConfigured is true and none were
-// given. Credentials come from the environment variable each target names
-// (HONUA_API_KEY by default); a missing credential is invalid input.
+// given. Credentials follow Credential; a missing one is invalid input.
 func (f TargetFlags) Resolve(env *config.Environment, getenv func(string) string, useConfigured bool, userAgent string) ([]driver.Target, error) {
 	var picked []config.Target
 	switch {
@@ -61,13 +60,36 @@ func (f TargetFlags) Resolve(env *config.Environment, getenv func(string) string
 				return nil, app.FlagErrorf("`--auth` must be api-key or bearer, not %q", f.Auth)
 			}
 		}
-		cred := getenv(t.CredentialEnv)
-		if strings.TrimSpace(cred) == "" {
-			return nil, &app.InputError{Err: fmt.Errorf("target %s: the credential variable %s is not set (export the API key or token in %s)", t.Name, t.CredentialEnv, t.CredentialEnv)}
+		cred, err := Credential(t, getenv)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, driver.Target{Name: t.Name, URL: t.URL, Credential: cred, Auth: auth, CAFile: f.CAFile, UserAgent: userAgent})
 	}
 	return out, nil
+}
+
+// Credential is the one credential rule every command and the Action
+// share: a target uses the variable its credential.env names, else
+// HONUA_API_KEY (a --target URL names HONUA_API_KEY itself). The fallback
+// lets one exported key serve a desk session or a single-server setup
+// without renaming it per environment; a missing credential is invalid
+// input.
+func Credential(t config.Target, getenv func(string) string) (string, error) {
+	name := t.CredentialEnv
+	if name == "" {
+		name = config.DefaultCredentialEnv
+	}
+	if cred := getenv(name); strings.TrimSpace(cred) != "" {
+		return cred, nil
+	}
+	if name == config.DefaultCredentialEnv {
+		return "", &app.InputError{Err: fmt.Errorf("target %s: the credential variable %s is not set (export the API key or token in %s)", t.Name, name, name)}
+	}
+	if cred := getenv(config.DefaultCredentialEnv); strings.TrimSpace(cred) != "" {
+		return cred, nil
+	}
+	return "", &app.InputError{Err: fmt.Errorf("target %s: neither %s nor %s is set (export the API key or token in one of them)", t.Name, name, config.DefaultCredentialEnv)}
 }
 
 func pick(env *config.Environment, s string) (config.Target, error) {

@@ -82,15 +82,20 @@ func describeComments(cs []fakegithub.Comment) string {
 	return b.String()
 }
 
-// planHashes decodes the plan-hash output: one hash, or environment → hash.
-func planHashes(t *testing.T, out string, envs []string) map[string]string {
+// planHashes decodes the plan-hashes output (environment → hash) and
+// checks plan-hash against it: the one hash, or empty for several.
+func planHashes(t *testing.T, hashes, single string, envs []string) map[string]string {
 	t.Helper()
-	if len(envs) == 1 {
-		return map[string]string{envs[0]: out}
-	}
 	var m map[string]string
-	if err := json.Unmarshal([]byte(out), &m); err != nil {
-		t.Fatalf("plan-hash output %q: %v", out, err)
+	if err := json.Unmarshal([]byte(hashes), &m); err != nil {
+		t.Fatalf("plan-hashes output %q: %v", hashes, err)
+	}
+	want := ""
+	if len(envs) == 1 {
+		want = m[envs[0]]
+	}
+	if single != want {
+		t.Errorf("plan-hash output %q, want %q (plan-hashes %s)", single, want, hashes)
 	}
 	return m
 }
@@ -135,7 +140,7 @@ func TestPullRequestOpened(t *testing.T) {
 	if got := r.output(t, "plan-json"); got != ".honua-gitops/plan.json" {
 		t.Errorf("output plan-json = %q, want .honua-gitops/plan.json", got)
 	}
-	hashes := planHashes(t, r.output(t, "plan-hash"), environments)
+	hashes := planHashes(t, r.output(t, "plan-hashes"), r.output(t, "plan-hash"), environments)
 
 	// Exactly one comment, by the token's user, with the marker and the plan.
 	all := w.gh.Comments(pr.number)
@@ -157,7 +162,7 @@ func TestPullRequestOpened(t *testing.T) {
 		case st.Status != prcomment.Planned:
 			t.Errorf("marker: %s is %q, want planned", env, st.Status)
 		case st.Hash != hashes[env]:
-			t.Errorf("marker: %s hash %s, output plan-hash says %s", env, st.Hash, hashes[env])
+			t.Errorf("marker: %s hash %s, output plan-hashes says %s", env, st.Hash, hashes[env])
 		}
 	}
 	if url := r.output(t, "comment-url"); !strings.Contains(url, fmt.Sprintf("issuecomment-%d", c.ID)) {

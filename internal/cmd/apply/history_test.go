@@ -91,11 +91,14 @@ func TestDeploymentsAreRecordedWithTrailersAndTimeline(t *testing.T) {
 
 	j := cmdtest.Run(t, nil, "deployments", "--dir", dir, "--env", "staging", "--format", "json")
 	require.Equal(t, app.ExitOK, j.Code, j.Stderr)
-	var lists []struct {
-		Total       int              `json:"total"`
-		Deployments []deploy.Summary `json:"deployments"`
+	var doc struct {
+		Environments []struct {
+			Total       int              `json:"total"`
+			Deployments []deploy.Summary `json:"deployments"`
+		} `json:"environments"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(j.Stdout), &lists))
+	require.NoError(t, json.Unmarshal([]byte(j.Stdout), &doc))
+	lists := doc.Environments
 	require.Len(t, lists[0].Deployments, 2)
 	assert.Equal(t, []string{second, first}, []string{lists[0].Deployments[0].ID, lists[0].Deployments[1].ID}, "newest first")
 
@@ -123,14 +126,17 @@ func TestRollbackReturnsToTheFirstAppliedState(t *testing.T) {
 
 	st := cmdtest.Run(t, nil, "status", "--dir", dir, "--env", "staging", "--format", "json")
 	require.Equal(t, app.ExitOK, st.Code, st.Stderr)
-	var statuses []struct {
-		Deployed struct {
-			Kind       string `json:"kind"`
-			RollbackTo string `json:"rollbackTo"`
-		} `json:"deployed"`
-		Ahead int `json:"ahead"`
+	var doc2 struct {
+		Environments []struct {
+			Deployed struct {
+				Kind       string `json:"kind"`
+				RollbackTo string `json:"rollbackTo"`
+			} `json:"deployed"`
+			Ahead int `json:"ahead"`
+		} `json:"environments"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(st.Stdout), &statuses))
+	require.NoError(t, json.Unmarshal([]byte(st.Stdout), &doc2))
+	statuses := doc2.Environments
 	assert.Equal(t, "rollback", statuses[0].Deployed.Kind)
 	assert.Equal(t, first, statuses[0].Deployed.RollbackTo)
 	assert.Equal(t, 1, statuses[0].Ahead, "the default branch is one commit past what runs now")

@@ -37,11 +37,13 @@ func deployments(t *testing.T, dir, env string) []deploy.Summary {
 	t.Helper()
 	j := cmdtest.Run(t, nil, "deployments", "--dir", dir, "--env", env, "--format", "json")
 	require.Equal(t, app.ExitOK, j.Code, j.Stderr)
-	var lists []struct {
-		Deployments []deploy.Summary `json:"deployments"`
+	var doc struct {
+		Environments []struct {
+			Deployments []deploy.Summary `json:"deployments"`
+		} `json:"environments"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(j.Stdout), &lists))
-	return lists[0].Deployments
+	require.NoError(t, json.Unmarshal([]byte(j.Stdout), &doc))
+	return doc.Environments[0].Deployments
 }
 
 // Item 8 and 13: a typo in a key, a port, a path or a scheme is found by

@@ -35,7 +35,7 @@ func NewCmdDeployments(f *cmdutil.Factory) *cobra.Command {
 				Total       int              `json:"total"`
 				Deployments []deploy.Summary `json:"deployments"`
 			}
-			var all []envList
+			all := []envList{}
 			for _, env := range h.Environments {
 				list, total, err := usecase.Deployments(cmd.Context(), h.Branch, env, limit)
 				if err != nil {
@@ -49,7 +49,10 @@ func NewCmdDeployments(f *cmdutil.Factory) *cobra.Command {
 			if format == "json" {
 				enc := json.NewEncoder(f.IOStreams.Out)
 				enc.SetIndent("", "  ")
-				return enc.Encode(all)
+				// An object, not a bare array, so fields can be added later.
+				return enc.Encode(struct {
+					Environments []envList `json:"environments"`
+				}{all})
 			}
 			for i, e := range all {
 				if i > 0 {

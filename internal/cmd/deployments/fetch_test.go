@@ -50,10 +50,12 @@ type envList struct {
 
 func listed(t *testing.T, stdout string) map[string][]string {
 	t.Helper()
-	var lists []envList
-	require.NoError(t, json.Unmarshal([]byte(stdout), &lists), stdout)
+	var doc struct {
+		Environments []envList `json:"environments"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc), stdout)
 	out := map[string][]string{}
-	for _, l := range lists {
+	for _, l := range doc.Environments {
 		assert.Len(t, l.Deployments, l.Total, l.Environment)
 		for _, d := range l.Deployments {
 			out[l.Environment] = append(out[l.Environment], d.ID)

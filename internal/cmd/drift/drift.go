@@ -104,7 +104,15 @@ func Run(ctx context.Context, opts *Options) error {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(reports); err != nil {
+		if reports == nil {
+			reports = []usecase.DriftReport{}
+		}
+		// An object, not a bare array, so fields can be added later.
+		doc := struct {
+			Environment string                `json:"environment"`
+			Targets     []usecase.DriftReport `json:"targets"`
+		}{env.Name, reports}
+		if err := enc.Encode(doc); err != nil {
 			return err
 		}
 	} else {

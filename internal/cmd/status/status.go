@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/redact"
@@ -46,6 +47,12 @@ result and age, whether a deployment holds the environment now, and drift
 when a target is given or its credential is set.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(opts.Targets.Targets) > 0 && opts.Env.Env == "" {
+				// A --target is one server of one environment: checking
+				// every environment against it would report the others'
+				// differences as drift.
+				return app.FlagErrorf("`--target` names a server of one environment: add `--env NAME`")
+			}
 			return run(cmd.Context(), opts)
 		},
 	}
@@ -74,7 +81,10 @@ func run(ctx context.Context, opts *Options) error {
 	if opts.Format == "json" {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(statuses)
+		// An object, not a bare array, so fields can be added later.
+		return enc.Encode(struct {
+			Environments []usecase.EnvironmentStatus `json:"environments"`
+		}{nonNil(statuses)})
 	}
 	writeText(out, statuses, opts.Now())
 	return nil
@@ -163,6 +173,13 @@ func driftText(s usecase.EnvironmentStatus) string {
 		return "none"
 	}
 	return fmt.Sprintf("%d drifted", total)
+}
+
+func nonNil(s []usecase.EnvironmentStatus) []usecase.EnvironmentStatus {
+	if s == nil {
+		return []usecase.EnvironmentStatus{}
+	}
+	return s
 }
 
 func shortSHA(s string) string {
