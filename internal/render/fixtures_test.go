@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
 // Fixture plans are built in code, as the planner would produce them: field
@@ -216,5 +217,38 @@ func bigPlan(env string, n int) *plan.Plan {
 			},
 		})
 	}
+	return p
+}
+
+// listsPlan is computed by the planner from recorded and desired state
+// (issue 10 item 1): in a Layer's fields one is added in the middle, one
+// renamed (alias changed) and one removed, and its long description is
+// edited in the middle; in a Style one layer is moved from first to last.
+func listsPlan() *plan.Plan {
+	field := func(name, alias string) any {
+		return map[string]any{"name": name, "type": "string", "alias": alias}
+	}
+	const desc = "Tax parcels of Riverton County as maintained by the Assessor's office, refreshed nightly from the cadastral fabric; %s geometry is in the state plane and attributes follow the 2024 schema."
+	layer := func(description string, fields ...any) *resource.Resource {
+		return &resource.Resource{APIVersion: resource.APIVersion, Kind: "Layer", Metadata: resource.Metadata{Name: "parcels", Namespace: "planning"},
+			Spec: map[string]any{"tableName": "parcels", "description": description, "fields": fields}}
+	}
+	style := func(ids ...string) *resource.Resource {
+		layers := make([]any, len(ids))
+		for i, id := range ids {
+			layers[i] = map[string]any{"id": id, "type": "line"}
+		}
+		return &resource.Resource{APIVersion: resource.APIVersion, Kind: "Style", Metadata: resource.Metadata{Name: "parcels-default", Namespace: "planning"},
+			Spec: map[string]any{"layerId": "parcels", "style": map[string]any{"version": int64(8), "layers": layers}}}
+	}
+	recorded := []*resource.Resource{
+		layer(fmt.Sprintf(desc, "the"), field("parcel_id", "Parcel ID"), field("owner_name", "Owner"), field("land_use_code", "Land use"), field("zone_code", "Zone")),
+		style("parcels-fill", "parcels-casing", "parcels-outline"),
+	}
+	desired := []*resource.Resource{
+		layer(fmt.Sprintf(desc, "parcel"), field("parcel_id", "Parcel ID (APN)"), field("situs_address", "Site address"), field("owner_name", "Owner"), field("zone_code", "Zone")),
+		style("parcels-casing", "parcels-outline", "parcels-fill"),
+	}
+	p := plan.Compute(plan.Input{Environment: "staging", Desired: desired, Recorded: recorded, RecordedState: stateBranch()})
 	return p
 }

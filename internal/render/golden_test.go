@@ -44,6 +44,7 @@ func TestGolden(t *testing.T) {
 		{"multi", func() []*plan.Plan { return []*plan.Plan{devPlan(), stagingPlan(), noChangesPlan()} }},
 		{"hostile", func() []*plan.Plan { return []*plan.Plan{hostilePlan()} }},
 		{"secrets", func() []*plan.Plan { return []*plan.Plan{secretsPlan()} }},
+		{"lists", func() []*plan.Plan { return []*plan.Plan{listsPlan()} }},
 	}
 	formats := []struct {
 		ext    string

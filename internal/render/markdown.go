@@ -264,14 +264,18 @@ func driftBlock(drift []plan.Drift) string {
 }
 
 // writeDiffField writes one field change as diff lines: - for the old
-// value, + for the new one.
+// value, + for the new one (for a moved list element, its old and new
+// position). Values are written whole (see formatPair): the fence scrolls.
 func writeDiffField(b *strings.Builder, fc plan.FieldChange) {
-	l := newFieldLine(fc)
+	l := fieldDisplay(fc)
 	switch l.Op {
 	case plan.OpAdd:
 		b.WriteString("+ " + l.Path + ": " + l.After + "\n")
 	case plan.OpRemove:
 		b.WriteString("- " + l.Path + ": " + l.Before + "\n")
+	case plan.OpMove:
+		b.WriteString("- " + l.Path + ": at position " + l.Before + "\n")
+		b.WriteString("+ " + l.Path + ": moved to position " + l.After + "\n")
 	default:
 		b.WriteString("- " + l.Path + ": " + l.Before + "\n")
 		b.WriteString("+ " + l.Path + ": " + l.After + "\n")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/honua-io/honua-gitops/internal/plan"
 )
@@ -116,21 +117,42 @@ func (t textWriter) drift(d plan.Drift) {
 	}
 }
 
+// wrapWidth is the width at which long values are wrapped in the terminal.
+const wrapWidth = 100
+
 func (t textWriter) field(fc plan.FieldChange) {
-	l := newFieldLine(fc)
+	l := fieldDisplay(fc)
 	var value string
 	switch l.Op {
 	case plan.OpAdd:
 		value = l.After
 	case plan.OpRemove:
 		value = l.Before
+	case plan.OpMove:
+		value = "moved from position " + l.Before + " to " + l.After
 	default:
 		value = l.Before + " → " + l.After
 		if l.Masked != "" {
 			value = l.Masked
 		}
 	}
-	t.line(fieldIndent + t.pen.action(opSymbol(l.Op)) + " " + t.pen.dim(l.Path+":") + " " + value)
+	head := fieldIndent + t.pen.action(opSymbol(l.Op)) + " " + t.pen.dim(l.Path+":")
+	if l.Op != plan.OpReplace || l.Masked != "" || utf8.RuneCountInString(value) <= maxValueRunes {
+		t.line(head + " " + value)
+		return
+	}
+	// A long replaced value: each side on its own lines, wrapped, so both
+	// are read in full.
+	t.line(head)
+	for _, side := range []struct{ sym, text string }{{"-", l.Before}, {"+", l.After}} {
+		for i, part := range wrapRunes(side.text, wrapWidth) {
+			mark := " "
+			if i == 0 {
+				mark = t.pen.action(side.sym)
+			}
+			t.line(fieldIndent + "    " + mark + " " + part)
+		}
+	}
 }
 
 // opSymbol is the marker of a field operation.
@@ -140,6 +162,8 @@ func opSymbol(op plan.Op) string {
 		return plan.Create.Symbol()
 	case plan.OpRemove:
 		return plan.Delete.Symbol()
+	case plan.OpMove:
+		return "↕"
 	}
 	return plan.Update.Symbol()
 }

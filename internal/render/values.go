@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/secret"
 )
 
@@ -16,9 +17,70 @@ import (
 // marked with an ellipsis.
 const maxValueRunes = 120
 
+// maxStringRunes is the longest each side of a replaced string is shown in
+// full: a reviewer must see the whole edited description, not two equal
+// prefixes.
+const maxStringRunes = 2000
+
 // formatValue renders a field value as compact JSON on one line (JSON
 // escapes newlines and control characters), cut to maxValueRunes.
 func formatValue(v any) string {
+	return truncate(encodeValue(v), maxValueRunes)
+}
+
+// formatPair renders both sides of a replaced value so that they differ
+// visibly: strings are shown whole up to maxStringRunes, other values up to
+// maxValueRunes, and a longer pair is cut to the same window around the
+// first difference on both sides.
+func formatPair(before, after any) (string, string) {
+	limit := maxValueRunes
+	_, bs := before.(string)
+	_, as := after.(string)
+	if bs && as {
+		limit = maxStringRunes
+	}
+	return cutAround(encodeValue(before), encodeValue(after), limit)
+}
+
+// cutAround cuts a and b to at most n runes each, from the same offset:
+// one that keeps their first difference in view, marked with "…" where
+// text was left out.
+func cutAround(a, b string, n int) (string, string) {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) <= n && len(rb) <= n {
+		return a, b
+	}
+	d := 0
+	for d < len(ra) && d < len(rb) && ra[d] == rb[d] {
+		d++
+	}
+	start := 0
+	if d > n*2/3 {
+		start = d - n/3
+	}
+	return window(ra, start, n), window(rb, start, n)
+}
+
+// window is up to n runes of r from start, with "…" for what is cut.
+func window(r []rune, start, n int) string {
+	if start >= len(r) {
+		start = max(0, len(r)-n/3)
+	}
+	prefix := ""
+	if start > 0 {
+		prefix = "…"
+		n--
+	}
+	end := len(r)
+	if end-start > n {
+		end = start + n - 1
+		return prefix + string(r[start:end]) + "…"
+	}
+	return prefix + string(r[start:end])
+}
+
+// encodeValue is a value as sanitized compact JSON on one line.
+func encodeValue(v any) string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -29,7 +91,41 @@ func formatValue(v any) string {
 	} else {
 		s = strings.TrimSuffix(buf.String(), "\n")
 	}
-	return truncate(sanitize(s), maxValueRunes)
+	return sanitize(s)
+}
+
+// fieldDisplay is newFieldLine for the text and Markdown formats: the path
+// names keyed list elements ([name=situs_address]), and both sides of a
+// replaced value are shown by formatPair.
+func fieldDisplay(fc plan.FieldChange) fieldLine {
+	l := newFieldLine(fc)
+	if fc.DisplayPath != "" {
+		l.Path = sanitize(fc.DisplayPath)
+	}
+	if fc.Op == plan.OpReplace && l.Masked == "" && !fieldIsSensitive(fc) {
+		l.Before, l.After = formatPair(fc.Before, fc.After)
+	}
+	return l
+}
+
+// wrapRunes splits s into lines of at most width runes, before a space
+// when there is one in the second half of the line (the space starts the
+// next line, so no line ends in invisible whitespace).
+func wrapRunes(s string, width int) []string {
+	r := []rune(s)
+	var out []string
+	for len(r) > width {
+		cut := width
+		for i := width; i > width/2; i-- {
+			if r[i] == ' ' {
+				cut = i
+				break
+			}
+		}
+		out = append(out, string(r[:cut]))
+		r = r[cut:]
+	}
+	return append(out, string(r))
 }
 
 // truncate cuts s to at most n runes, the last being "…".

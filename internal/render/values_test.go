@@ -126,3 +126,34 @@ func TestShortRevision(t *testing.T) {
 		})
 	}
 }
+
+func TestFormatPair(t *testing.T) {
+	long := strings.Repeat("a", 300)
+	tests := []struct {
+		name                  string
+		before, after         any
+		wantBefore, wantAfter string
+	}{
+		{"short values are whole", "x", "y", `"x"`, `"y"`},
+		{"long strings are whole", long + "b", long + "c", `"` + long + `b"`, `"` + long + `c"`},
+		{"long lists are cut around the first difference",
+			[]any{long, "old"}, []any{long, "new"},
+			"…" + strings.Repeat("a", 37) + `","old"]`, "…" + strings.Repeat("a", 37) + `","new"]`},
+		{"a difference near the start keeps the start", []any{"b", long}, []any{"c", long},
+			`["b","` + strings.Repeat("a", 113) + "…", `["c","` + strings.Repeat("a", 113) + "…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, a := formatPair(tt.before, tt.after)
+			assert.Equal(t, tt.wantBefore, b)
+			assert.Equal(t, tt.wantAfter, a)
+			assert.NotEqual(t, b, a, "the two sides must differ visibly")
+		})
+	}
+}
+
+func TestWrapRunes(t *testing.T) {
+	assert.Equal(t, []string{"abc"}, wrapRunes("abc", 10))
+	assert.Equal(t, []string{"aaaa bbb", " cc"}, wrapRunes("aaaa bbb cc", 9))
+	assert.Equal(t, []string{"aaaaa", "aaaaa", "a"}, wrapRunes("aaaaaaaaaaa", 5))
+}
