@@ -3,7 +3,6 @@
 package diag
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -39,12 +38,18 @@ const (
 	Error Severity = iota
 	// Warning is reported but does not fail validation.
 	Warning
+	// Note is information about the run itself, such as checks that were
+	// skipped; it is printed after every error and warning.
+	Note
 )
 
 // String names the severity as it appears in output.
 func (s Severity) String() string {
-	if s == Warning {
+	switch s {
+	case Warning:
 		return "warning"
+	case Note:
+		return "note"
 	}
 	return "error"
 }
@@ -57,10 +62,18 @@ type Diagnostic struct {
 	Message string `json:"message"`
 	// Hint says how to fix it; optional.
 	Hint string `json:"hint,omitempty"`
+	// Parse marks an error that stops the file from being read at all
+	// (syntax, encoding); such errors are printed before all others.
+	Parse bool `json:"-"`
+	// Skip, on a Note, describes checks skipped because files do not parse.
+	Skip *Skip `json:"-"`
 }
 
 // String renders the diagnostic as "file:line:col: message (hint)".
 func (d Diagnostic) String() string {
+	if d.Skip != nil {
+		return d.Skip.String()
+	}
 	var b strings.Builder
 	if p := d.Pos.String(); p != "" {
 		b.WriteString(p)
@@ -99,21 +112,6 @@ func (l List) HasErrors() bool {
 // Errors returns only the error diagnostics.
 func (l List) Errors() List {
 	return slices.DeleteFunc(slices.Clone(l), func(d Diagnostic) bool { return d.Severity != Error })
-}
-
-// Sort orders diagnostics by file, line, column, then message, and drops exact
-// duplicates (the same resource can be reached through several environments).
-func (l List) Sort() List {
-	out := slices.Clone(l)
-	slices.SortStableFunc(out, func(a, b Diagnostic) int {
-		return cmp.Or(
-			cmp.Compare(a.Pos.File, b.Pos.File),
-			cmp.Compare(a.Pos.Line, b.Pos.Line),
-			cmp.Compare(a.Pos.Col, b.Pos.Col),
-			cmp.Compare(a.Message, b.Message),
-		)
-	})
-	return slices.Compact(out)
 }
 
 // Error makes a list usable as an error value; it renders one diagnostic a line.

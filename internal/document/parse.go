@@ -49,8 +49,17 @@ func FormatOf(name string) (Format, bool) {
 
 // Parse parses data, the contents of file, into its documents. Empty YAML
 // documents are skipped. On a syntax error it returns the documents before
-// the error and a diagnostic at the error's position.
+// the error and a diagnostic at the error's position. Every error it
+// returns is marked as a parse error (diag.Diagnostic.Parse).
 func Parse(file string, data []byte, format Format) ([]*Node, diag.List) {
+	docs, diags := parse(file, data, format)
+	for i := range diags {
+		diags[i].Parse = diags[i].Severity == diag.Error
+	}
+	return docs, diags
+}
+
+func parse(file string, data []byte, format Format) ([]*Node, diag.List) {
 	var diags diag.List
 	data = bytes.TrimPrefix(data, bom)
 	if !utf8.Valid(data) {
@@ -71,10 +80,10 @@ func Parse(file string, data []byte, format Format) ([]*Node, diag.List) {
 			break
 		}
 		if err != nil {
-			diags = append(diags, yamlError(file, err))
+			diags = append(diags, yamlError(file, data, err))
 			break
 		}
-		if len(y.Content) == 0 {
+		if len(y.Content) == 0 || isEmptyDocument(y.Content[0]) {
 			continue
 		}
 		c := converter{file: file, limit: nodeAllowance + len(data)}
@@ -85,6 +94,14 @@ func Parse(file string, data []byte, format Format) ([]*Node, diag.List) {
 		}
 	}
 	return docs, diags
+}
+
+// isEmptyDocument reports a document with no content ("---" followed by
+// "---" or "...", a trailing "---", only comments). yaml.v3 returns it as an
+// untagged empty null; kubectl and Flux ignore such documents, and so do we.
+// An explicit null ("null", "~", "!!null") is content and stays an error.
+func isEmptyDocument(y *yaml.Node) bool {
+	return y.Kind == yaml.ScalarNode && y.Style == 0 && y.Value == "" && y.ShortTag() == "!!null"
 }
 
 func invalidUTF8Pos(file string, data []byte) diag.Pos {
@@ -183,19 +200,41 @@ func (c *converter) outOfRange(y *yaml.Node, pos diag.Pos) bool {
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func yamlError(file string, err error) diag.Diagnostic {
+// yamlError turns a yaml.v3 error into a diagnostic at the line and column
+// to edit (see position.go for why yaml.v3's own line is not enough).
+func yamlError(file string, data []byte, err error) diag.Diagnostic {
 	msg := err.Error()
-	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		if strings.HasPrefix(m[2], "did not find expected") {
-			// yaml.v3 reports parser errors at the 0-based line of the
-			// construct being parsed (scanner errors are 1-based).
-			line++
-		}
-		return diag.Diagnostic{Pos: diag.Pos{File: file, Line: line, Col: 1}, Message: "invalid YAML: " + m[2],
-			Hint: "check indentation and quoting on this line or the one before it"}
+	m := yamlLineRe.FindStringSubmatch(msg)
+	if m == nil {
+		return diag.Diagnostic{Pos: diag.Pos{File: file, Line: 1, Col: 1}, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 	}
-	return diag.Diagnostic{Pos: diag.Pos{File: file, Line: 1, Col: 1}, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	line, _ := strconv.Atoi(m[1])
+	col := 0
+	problem := m[2]
+	if strings.HasPrefix(problem, "did not find expected") {
+		// yaml.v3 reports parser errors at the 0-based line of the
+		// construct being parsed (scanner errors are 1-based).
+		line++
+	}
+	var l, c int
+	var found bool
+	switch {
+	case strings.HasPrefix(problem, "did not find expected ',' or"):
+		l, c, found = unclosedFlow(data, line)
+	case strings.HasPrefix(problem, "found a tab character"):
+		l, c, found = tabIndented(data, line)
+	case strings.HasPrefix(problem, "did not find expected"):
+		l, c, found = misindented(data, line)
+	case strings.HasPrefix(problem, "mapping values are not allowed"):
+		l, c, found = line, keyColumn(data, line), true
+	}
+	if found {
+		line, col = l, c
+	} else {
+		col = 1
+	}
+	return diag.Diagnostic{Pos: diag.Pos{File: file, Line: line, Col: col}, Message: "invalid YAML: " + problem,
+		Hint: "check indentation and quoting on this line or the one before it"}
 }
 
 type converter struct {

@@ -16,11 +16,13 @@ type layered struct {
 	pos       diag.Pos
 	overrides *diag.Pos
 	exclude   bool
+	added     bool // an environment document that overlays no common one
 }
 
 // collect parses the resources of files in order, reporting duplicate
-// identities within the layer.
-func (l *Loader) collect(ctx context.Context, files []string, d *diag.List) []layered {
+// identities within the layer unless cross-file checks are skipped (then
+// the first definition wins silently).
+func (l *Loader) collect(ctx context.Context, files []string, crossFile *skipper, d *diag.List) []layered {
 	var out []layered
 	seen := map[resource.Identity]diag.Pos{}
 	for _, f := range files {
@@ -37,6 +39,9 @@ func (l *Loader) collect(ctx context.Context, files []string, d *diag.List) []la
 				}
 				key := doc.id.Key()
 				if prev, dup := seen[key]; dup {
+					if crossFile.skipped() {
+						continue
+					}
 					d.Addf(rn.Pos, "rename one of them or remove the duplicate", "duplicate resource %s, first defined at %s", doc.id, prev)
 					continue
 				}
@@ -50,8 +55,10 @@ func (l *Loader) collect(ctx context.Context, files []string, d *diag.List) []la
 
 // overlay applies the environment's documents to the common ones: same
 // identity → deep merge; exclusion annotation → the common resource is
-// removed; anything else is added.
-func overlay(common, own []layered, d *diag.List) []layered {
+// removed; anything else is added. While cross-file checks are skipped, an
+// exclusion that matches nothing is dropped silently: its target may be in
+// a file that does not parse.
+func overlay(common, own []layered, crossFile *skipper, d *diag.List) []layered {
 	index := make(map[resource.Identity]int, len(common))
 	for i, c := range common {
 		if c.exclude {
@@ -65,6 +72,9 @@ func overlay(common, own []layered, d *diag.List) []layered {
 		i, found := index[o.id.Key()]
 		switch {
 		case o.exclude && !found:
+			if crossFile.skipped() {
+				continue
+			}
 			d.Addf(o.pos, "remove the exclusion, or check the kind, namespace and name", "%s excludes a common resource that does not exist", o.id)
 		case o.exclude:
 			removed[i] = true
@@ -73,7 +83,7 @@ func overlay(common, own []layered, d *diag.List) []layered {
 			pos := base.pos
 			common[i] = layered{id: base.id, node: merge(base.node, o.node), pos: o.pos, overrides: &pos}
 		default:
-			added = append(added, layered{id: o.id, node: dropNulls(o.node), pos: o.pos})
+			added = append(added, layered{id: o.id, node: dropNulls(o.node), pos: o.pos, added: true})
 		}
 	}
 	out := make([]layered, 0, len(common)+len(added))

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/honua-io/honua-gitops/internal/config"
@@ -32,12 +33,28 @@ type Item struct {
 	Pos diag.Pos
 	// Overrides is the common document this one overlays, if any.
 	Overrides *diag.Pos
+	// Added marks an environment document that overlays no common resource.
+	// While a common file does not parse, it may be an override of a
+	// resource in that file, so checks of its completeness are skipped.
+	Added bool
 }
 
 // Environment is the desired state of one environment.
 type Environment struct {
 	Name  string
 	Items []*Item // sorted by identity
+	// Unparsable are the environment's files that do not parse, sorted.
+	// They contribute their parse errors only, and while there are any the
+	// checks that depend on other files (references, overrides, duplicates,
+	// unused variables) are skipped: a resource in such a file would look
+	// missing, and every check involving it would repeat the parse error.
+	Unparsable []string
+	// CommonUnparsable tells whether one of Unparsable is in the common
+	// directory.
+	CommonUnparsable bool
+	// Skipped counts the findings of cross-file checks the loader withheld
+	// because of Unparsable.
+	Skipped int
 }
 
 // Resources returns the environment's resources in identity order.
@@ -68,8 +85,11 @@ type Loader struct {
 type parsedFile struct {
 	once    sync.Once
 	missing bool
-	docs    []*document.Node
-	diags   diag.List
+	// broken marks a file with parse errors; its docs are dropped, so that
+	// it contributes its parse errors only.
+	broken bool
+	docs   []*document.Node
+	diags  diag.List
 }
 
 // New returns a loader for the repository described by cfg.
@@ -103,6 +123,18 @@ func (l *Loader) Load(ctx context.Context, name string) (*Environment, diag.List
 	varFiles := []string{path.Join(l.cfg.CommonPath, config.DefaultVariablesFile), env.VariablesFile}
 	all := slices.Concat(commonFiles, envFiles, varFiles)
 	l.parseAll(ctx, all)
+	out := &Environment{Name: name}
+	varsBroken := false
+	for i, f := range all {
+		if p := l.parsed(ctx, f); p != nil && p.broken {
+			out.Unparsable = append(out.Unparsable, f)
+			out.CommonUnparsable = out.CommonUnparsable || i < len(commonFiles) || f == varFiles[0]
+			varsBroken = varsBroken || i >= len(commonFiles)+len(envFiles)
+		}
+	}
+	slices.Sort(out.Unparsable)
+	out.Unparsable = slices.Compact(out.Unparsable)
+	crossFile := &skipper{skip: len(out.Unparsable) > 0}
 
 	vars := map[string]variable{}
 	ownVars := map[string]diag.Pos{}
@@ -122,25 +154,37 @@ func (l *Loader) Load(ctx context.Context, name string) (*Environment, diag.List
 		}
 	}
 
-	common := l.collect(ctx, commonFiles, &d)
-	own := l.collect(ctx, envFiles, &d)
-	items := overlay(common, own, &d)
+	common := l.collect(ctx, commonFiles, crossFile, &d)
+	own := l.collect(ctx, envFiles, crossFile, &d)
+	items := overlay(common, own, crossFile, &d)
 
 	used := map[string]bool{}
-	out := &Environment{Name: name, Items: make([]*Item, 0, len(items))}
+	out.Items = make([]*Item, 0, len(items))
 	for _, it := range items {
-		it.node = substitute(it.node, vars, used, &d)
+		var sd diag.List
+		it.node = substitute(it.node, vars, used, &sd)
+		for _, x := range sd {
+			// With a variables file unparsable, its variables look
+			// undefined wherever they are used.
+			if varsBroken && strings.HasPrefix(x.Message, "undefined variable") {
+				crossFile.count++
+				continue
+			}
+			d = append(d, x)
+		}
 		r, ok := toResource(it.node, it.id, &d)
 		if !ok {
 			continue
 		}
-		out.Items = append(out.Items, &Item{Resource: r, Node: it.node, Pos: it.pos, Overrides: it.overrides})
+		out.Items = append(out.Items, &Item{Resource: r, Node: it.node, Pos: it.pos, Overrides: it.overrides, Added: it.added})
 	}
 	for _, n := range sortedKeys(ownVars) {
-		if !used[n] {
+		// A file that does not parse may be the one using it.
+		if !used[n] && !crossFile.skipped() {
 			d.Warnf(ownVars[n], "remove it, or use it as ${"+n+"}", "variable %s is never used in environment %s", n, name)
 		}
 	}
+	out.Skipped = crossFile.count
 	if !l.Retain {
 		l.mu.Lock()
 		l.cache = map[string]*parsedFile{}
@@ -179,6 +223,13 @@ func (l *Loader) parseFile(ctx context.Context, rel string, p *parsedFile) {
 	}
 	format, _ := document.FormatOf(rel)
 	p.docs, p.diags = document.Parse(rel, data, format)
+	if p.diags.HasErrors() {
+		// The documents before a syntax error, or beside a document
+		// with an error, are an arbitrary part of the file: loading them
+		// would report problems that only exist because the rest is
+		// missing.
+		p.docs, p.broken = nil, true
+	}
 }
 
 // parseAll parses the files on every core; results are cached.
@@ -202,6 +253,21 @@ func (l *Loader) parseAll(ctx context.Context, files []string) {
 	}
 	close(work)
 	wg.Wait()
+}
+
+// skipper withholds the findings of checks that depend on other files
+// while some file does not parse, and counts them.
+type skipper struct {
+	skip  bool
+	count int
+}
+
+// skipped reports whether to withhold a finding, counting it if so.
+func (s *skipper) skipped() bool {
+	if s.skip {
+		s.count++
+	}
+	return s.skip
 }
 
 func dirExists(p string) bool {

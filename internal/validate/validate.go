@@ -28,19 +28,28 @@ func Environment(cfg *config.Environment, env *loader.Environment) diag.List {
 		k := [2]string{id.Namespace, id.Name}
 		byName[k] = append(byName[k], id.Kind)
 	}
+	// While a file does not parse, its resources look missing: checks
+	// that look up other resources would only repeat its parse error.
+	skipped := env.Skipped
 	for _, it := range env.Items {
-		checkItem(&d, cfg, env.Name, it, byID, byName)
+		skipped += checkItem(&d, cfg, env, it, byID, byName)
+	}
+	if note, ok := diag.Skipped(env.Name, env.Unparsable, skipped); ok {
+		d = append(d, note)
 	}
 	return d
 }
 
-func checkItem(d *diag.List, cfg *config.Environment, envName string, it *loader.Item, byID map[resource.Identity]*loader.Item, byName map[[2]string][]string) {
+// checkItem checks one resource and returns how many findings of checks
+// that depend on other files it withheld because some files do not parse.
+func checkItem(d *diag.List, cfg *config.Environment, env *loader.Environment, it *loader.Item, byID map[resource.Identity]*loader.Item, byName map[[2]string][]string) (skipped int) {
+	envName := env.Name
 	r := it.Resource
 	id := r.ID()
 	kind := resource.LookupKind(r.Kind)
 	spec := it.Node.Get("spec")
 	if spec == nil || kind == nil {
-		return
+		return 0
 	}
 	if len(cfg.Namespaces) > 0 && !slices.Contains(cfg.Namespaces, id.Namespace) {
 		pos := it.Pos
@@ -50,7 +59,14 @@ func checkItem(d *diag.List, cfg *config.Environment, envName string, it *loader
 		d.Addf(pos, "allowed: "+strings.Join(cfg.Namespaces, ", ")+" (set in "+config.FileName+")",
 			"%s uses namespace %q, which environment %s does not allow", id, id.Namespace, envName)
 	}
+	// An environment document that matches no common resource may be an
+	// override of one in a common file that does not parse.
+	partial := it.Added && env.CommonUnparsable
 	for _, key := range kind.RequiredSpec {
+		if spec.Get(key) == nil && partial {
+			skipped++
+			continue
+		}
 		if spec.Get(key) == nil {
 			d.Addf(spec.Pos, fmt.Sprintf("add spec.%s; a %s needs %s", key, kind.Name, strings.Join(kind.RequiredSpec, ", ")),
 				"%s is missing required field spec.%s", id, key)
@@ -81,12 +97,17 @@ func checkItem(d *diag.List, cfg *config.Environment, envName string, it *loader
 		if _, found := byID[target.Key()]; found {
 			continue
 		}
+		if len(env.Unparsable) > 0 {
+			skipped++
+			continue
+		}
 		hint := fmt.Sprintf("define %s in environments/common or the environment's directory, or fix the name", target)
 		if others := byName[[2]string{ns, name}]; len(others) > 0 {
 			hint = fmt.Sprintf("%s/%s/%s exists, but spec.%s must name a %s", others[0], ns, name, ref.Field, ref.Kind)
 		}
 		d.Addf(v.Pos, hint, "%s: spec.%s refers to %s, which is not defined in environment %s", id, ref.Field, target, envName)
 	}
+	return skipped
 }
 
 // checkSecrets finds secret fields with literal values anywhere under n,

@@ -66,7 +66,7 @@ func TestValidationErrorClasses(t *testing.T) {
 		{
 			name:  "yaml syntax error has a line",
 			files: map[string]string{"environments/dev/a.yaml": "kind: Layer\n  bad: [\n"},
-			want:  []string{"environments/dev/a.yaml:2:1: invalid YAML"},
+			want:  []string{"environments/dev/a.yaml:2:3: invalid YAML"},
 		},
 		{
 			name:  "json trailing comma",

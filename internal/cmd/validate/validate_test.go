@@ -38,13 +38,15 @@ func TestValidateBrokenExample(t *testing.T) {
 	assert.Equal(t, app.ExitInvalid, r.Code)
 	lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
 	assert.Equal(t, []string{
-		`environments/common/zz-syntax.yaml:4:1: invalid YAML: did not find expected ',' or ']' (check indentation and quoting on this line or the one before it)`,
+		`environments/common/zz-syntax.yaml:4:9: invalid YAML: did not find expected ',' or ']' (check indentation and quoting on this line or the one before it)`,
 		`environments/development/zz-kind.yml:2:7: unknown kind "Lyer" (known kinds: Connection, Theme, Service, Layer, Style, Relationship, MapTemplate)`,
-		`environments/production/zz-dangling.json:3:23: Style/city/orphan: spec.layerId refers to Layer/city/no-such-layer, which is not defined in environment production (define Layer/city/no-such-layer in environments/common or the environment's directory, or fix the name)`,
 		`environments/staging/zz-secret.yaml:8:13: Connection/city/leaky: spec.password holds a plaintext secret (store the secret outside git: use secretReference with secretType, or ${secret:NAME} resolved from the environment at apply time)`,
+		// The dangling reference is withheld while a common file does
+		// not parse: the layer may be in it (issue 10 item 2).
+		`1 check that depends on other files was skipped in production because environments/common/zz-syntax.yaml does not parse`,
 	}, lines)
 	assert.NotContains(t, r.Stdout+r.Stderr, "hunter2")
-	assert.Equal(t, "error: 4 problems in 4 files\n", r.Stderr)
+	assert.Equal(t, "error: 3 problems in 3 files\n", r.Stderr)
 
 	j := cmdtest.Run(t, nil, "validate", "--dir", dir, "--format", "json", "--env", "staging")
 	assert.Equal(t, app.ExitInvalid, j.Code)
