@@ -19,6 +19,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/render"
 	"github.com/honua-io/honua-gitops/internal/statebranch"
 	"github.com/honua-io/honua-gitops/internal/usecase"
+	"github.com/honua-io/honua-gitops/internal/validate"
 )
 
 // Options are the inputs of plan.
@@ -36,6 +37,8 @@ type Options struct {
 	Out              string
 	DetailedExitCode bool
 	Compact          bool
+	// Strict refuses to plan when validation reports any warning (exit 2).
+	Strict bool
 }
 
 // NewCmdPlan builds the command; runF replaces the run in tests.
@@ -84,6 +87,7 @@ operations or the plan hash.`,
 	cmdutil.AddFormatFlag(cmd, &format, "output `format`: text, markdown or json", "text", "markdown", "json")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "write the plan to `file` instead of stdout")
 	cmd.Flags().BoolVar(&opts.Compact, "compact", false, "text format: list creates and deletes without their fields")
+	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "treat warnings (unknown spec keys, unused variables) as errors: exit 2")
 	cmd.Flags().BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 3 when the plan has changes (terraform uses 2; here 2 means invalid input)")
 	return cmd
 }
@@ -104,6 +108,12 @@ func Run(ctx context.Context, opts *Options) error {
 	})
 	if err != nil {
 		return err
+	}
+	if opts.Strict {
+		// Plans ignore warnings; strict mode fails on them before planning.
+		if d := validate.Strict(ws.Validate(ctx, envs)); d.HasErrors() {
+			return &app.InvalidInputError{Diagnostics: d}
+		}
 	}
 	if len(opts.Targets.Targets) > 0 && len(envs) > 1 {
 		return app.FlagErrorf("`--target` reads one server's live state; plan one environment with `--env`")

@@ -14,6 +14,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/diag"
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/usecase"
+	check "github.com/honua-io/honua-gitops/internal/validate"
 )
 
 // Options are the inputs of validate.
@@ -21,6 +22,8 @@ type Options struct {
 	IO     *iostreams.IOStreams
 	Env    cmdutil.EnvFlags
 	Format string
+	// Strict makes every warning an error (exit 2).
+	Strict bool
 }
 
 // NewCmdValidate builds the command; runF replaces the run in tests.
@@ -46,6 +49,7 @@ Every problem is printed as file:line:col: message. Exit code 0 means valid,
 	}
 	cmdutil.AddEnvFlags(cmd, &opts.Env, "")
 	cmdutil.AddFormatFlag(cmd, &opts.Format, "output `format`: text or json", "text", "json")
+	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "treat warnings (unknown spec keys, unused variables) as errors: exit 2")
 	return cmd
 }
 
@@ -65,6 +69,9 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	d := ws.Validate(ctx, envs)
+	if opts.Strict {
+		d = check.Strict(d)
+	}
 	if d.HasErrors() {
 		return report(opts, envs, &app.InvalidInputError{Diagnostics: d})
 	}
