@@ -149,11 +149,13 @@ func listDeployments(t *testing.T, dir string) []deploy.Summary {
 	t.Helper()
 	r := cmdtest.Run(t, nil, "deployments", "--dir", dir, "--env", "staging", "--format", "json")
 	require.Equal(t, app.ExitOK, r.Code, r.Stderr)
-	var lists []struct {
-		Deployments []deploy.Summary `json:"deployments"`
+	var doc struct {
+		Environments []struct {
+			Deployments []deploy.Summary `json:"deployments"`
+		} `json:"environments"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(r.Stdout), &lists))
-	return lists[0].Deployments
+	require.NoError(t, json.Unmarshal([]byte(r.Stdout), &doc))
+	return doc.Environments[0].Deployments
 }
 
 func claimHeld(dir string) bool {

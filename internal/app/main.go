@@ -10,14 +10,17 @@ import (
 )
 
 // Execute runs the command tree and reports the error, if any, on errOut in
-// the form people act on. It returns the exit code.
+// the form people act on (a JSON document when the command ran with
+// --format json, see JSONError). It returns the exit code.
 func Execute(ctx context.Context, cmd *cobra.Command, args []string, errOut io.Writer) ExitCode {
 	cmd.SetArgs(args)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: err} })
-	err := cmd.ExecuteContext(ctx)
+	ran, err := cmd.ExecuteContextC(ctx)
 	code := CodeFor(err)
 	switch {
 	case err == nil, errors.Is(err, ErrChangesPresent), errors.Is(err, ErrSilent):
+	case wantsJSON(ran):
+		printJSONError(errOut, err)
 	default:
 		printError(errOut, err)
 	}

@@ -34,7 +34,8 @@ func TestPlanRefusesVariablesFileOutsideRepository(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			r := cmdtest.Run(t, nil, "plan", "--env", "development", "--format", format, "--dir", dir)
 			assert.Equal(t, app.ExitInvalid, r.Code, r.Stdout+r.Stderr)
-			assert.Contains(t, r.Stdout+r.Stderr, "vars/development.yaml: ")
+			// With --format json the diagnostics are in the JSON error.
+			assert.Regexp(t, `vars/development.yaml(: |"\s*},)`, r.Stdout+r.Stderr)
 			assert.Contains(t, r.Stdout+r.Stderr, "outside the repository")
 			assert.NotContains(t, r.Stdout+r.Stderr, "leaked")
 		})

@@ -79,3 +79,33 @@ func TestUnknownFormatIsInvalid(t *testing.T) {
 	assert.Equal(t, app.ExitInvalid, res.Code)
 	assert.Contains(t, res.Stderr, "yaml")
 }
+
+// With --format json a failure is a JSON document on stderr too.
+func TestJSONErrors(t *testing.T) {
+	dir := cmdtest.CopyExample(t)
+	tests := []struct {
+		name string
+		args []string
+		code app.ExitCode
+	}{
+		{"missing argument", []string{"deployment", "--dir", dir, "--format", "json"}, app.ExitInvalid},
+		{"extra argument", []string{"plan", "staging", "--dir", dir, "--format", "JSON"}, app.ExitInvalid},
+		{"flag error", []string{"plan", "--dir", dir, "--format", "json"}, app.ExitInvalid},
+		{"not a repository", []string{"deployments", "--dir", dir, "--format", "json"}, app.ExitInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := cmdtest.Run(t, nil, tt.args...)
+			assert.Equal(t, tt.code, res.Code)
+			var doc struct {
+				Error struct {
+					Message  string `json:"message"`
+					ExitCode int    `json:"exitCode"`
+				} `json:"error"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(res.Stderr), &doc), res.Stderr)
+			assert.NotEmpty(t, doc.Error.Message)
+			assert.Equal(t, int(tt.code), doc.Error.ExitCode)
+		})
+	}
+}
