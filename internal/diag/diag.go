@@ -54,10 +54,29 @@ func (s Severity) String() string {
 	return "error"
 }
 
+// MarshalText writes the severity by name ("error", "warning", "note") so JSON
+// output says what each problem is without a code table.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity written by MarshalText.
+func (s *Severity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "error":
+		*s = Error
+	case "warning":
+		*s = Warning
+	case "note":
+		*s = Note
+	default:
+		return fmt.Errorf("unknown severity %q", b)
+	}
+	return nil
+}
+
 // Diagnostic is one problem with the input.
 type Diagnostic struct {
 	Pos      Pos      `json:"pos"`
-	Severity Severity `json:"-"`
+	Severity Severity `json:"severity"`
 	// Message says what is wrong, lowercase, without a final period.
 	Message string `json:"message"`
 	// Hint says how to fix it; optional.

@@ -78,6 +78,7 @@ func checkItem(d *diag.List, cfg *config.Environment, env *loader.Environment, i
 		}
 	}
 	checkSecrets(d, id, "spec", spec, credentialVariables(cfg), cfg.Secrets)
+	checkUnknownKeys(d, id, spec)
 	for _, ref := range kind.Refs {
 		v := spec.Get(ref.Field)
 		if v == nil || v.IsNull() {
