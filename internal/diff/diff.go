@@ -66,6 +66,11 @@ func Values(prefix string, before, after any) []Change {
 // keys whose elements are all maps with a unique scalar value at the key,
 // on both sides, is compared element by element by key.
 func Compare(prefix string, before, after any, keys ListKeys) []Change {
+	if resource.Equal(before, after) {
+		// Most resources of a plan are unchanged: say so without building
+		// a single path.
+		return nil
+	}
 	w := walker{keys: keys}
 	w.walk(loc{path: prefix, pattern: prefix}, before, after)
 	return w.out
@@ -160,6 +165,9 @@ func (w *walker) walk(l loc, before, after any) {
 	bl, bok := before.([]any)
 	al, aok := after.([]any)
 	if bok && aok {
+		if resource.Equal(bl, al) {
+			return // the common case, without encoding any element
+		}
 		if field := w.keys[l.pattern]; field != "" {
 			bk, ok1 := elementKeys(bl, field)
 			ak, ok2 := elementKeys(al, field)
@@ -273,9 +281,11 @@ func (w *walker) keyedList(l loc, field string, bl, al []any, bk, ak []string) {
 	}
 }
 
-// maxLCSCells bounds the quadratic table of a positional list diff; beyond
-// it the differing middle of the lists is compared position by position.
-const maxLCSCells = 1 << 22
+// maxLCSCells bounds the quadratic table of a list diff (4 MiB); beyond it
+// the differing middle of a positional list is compared position by
+// position, and the elements of a keyed list that changed order are all
+// moved.
+const maxLCSCells = 1 << 20
 
 // positionalList diffs a list by position: elements in a longest common
 // subsequence are kept, a removed element next to an added one is compared
