@@ -155,6 +155,15 @@ func (t textWriter) field(fc plan.FieldChange) {
 	}
 }
 
+// FieldText renders one field change as the terminal plan does (without
+// colour, indented as under a resource), for other commands that list
+// field changes — drift — so that every terminal shows them one way.
+func FieldText(fc plan.FieldChange) string {
+	var buf bytes.Buffer
+	textWriter{buf: &buf}.field(fc)
+	return strings.TrimSuffix(buf.String(), "\n")
+}
+
 // opSymbol is the marker of a field operation.
 func opSymbol(op plan.Op) string {
 	switch op {

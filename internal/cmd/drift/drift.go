@@ -15,6 +15,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/redact"
+	"github.com/honua-io/honua-gitops/internal/render"
 	"github.com/honua-io/honua-gitops/internal/statebranch"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
@@ -141,17 +142,17 @@ func writeText(w io.Writer, reports []usecase.DriftReport) {
 		if r.URL != r.Target {
 			where += " (" + r.URL + ")"
 		}
-		fmt.Fprintf(w, "Drift of %s on %s\n", r.Environment, where)
+		fmt.Fprintf(w, "Drift of %s on %s\n", render.Sanitize(r.Environment), render.Sanitize(where))
 		switch {
 		case r.Error != "":
-			fmt.Fprintf(w, "  could not read live state: %s\n", r.Error)
+			fmt.Fprintf(w, "  could not read live state: %s\n", render.Sanitize(r.Error))
 		case len(r.Drift) == 0:
 			fmt.Fprintln(w, "  No drift: live state matches recorded state.")
 		default:
 			for _, d := range r.Drift {
-				fmt.Fprintf(w, "  %s %s: %s\n", symbol(d.Type), d.Subject(), words(d.Type))
+				fmt.Fprintf(w, "  %s %s: %s\n", symbol(d.Type), render.Sanitize(d.Subject()), words(d.Type))
 				for _, f := range d.Changes {
-					fmt.Fprintf(w, "      %s\n", field(f))
+					fmt.Fprintln(w, render.FieldText(f))
 				}
 			}
 			fmt.Fprintf(w, "  %d drifted; `honua-gitops apply --drift-guard=overwrite` restores the repository's version.\n", len(r.Drift))
@@ -184,21 +185,4 @@ func words(t plan.DriftType) string {
 		return "exists on the server but was never applied by honua-gitops"
 	}
 	return "changed on the server since it was applied"
-}
-
-func field(f plan.FieldChange) string {
-	show := func(v any) string {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Sprint(v)
-		}
-		return string(b)
-	}
-	switch f.Op {
-	case plan.OpAdd:
-		return "+ " + f.Path + ": " + show(f.After)
-	case plan.OpRemove:
-		return "- " + f.Path + ": " + show(f.Before)
-	}
-	return "~ " + f.Path + ": " + show(f.Before) + " → " + show(f.After)
 }
