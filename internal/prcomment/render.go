@@ -1,7 +1,6 @@
 package prcomment
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -100,12 +99,10 @@ func Render(in Input, opts Options) (Rendered, error) {
 
 	d := newDoc(in)
 	if in.Invalid == "" && len(in.Plans) > 0 {
-		var buf bytes.Buffer
-		if err := render.Markdown(&buf, in.Plans, render.MarkdownOptions{}); err != nil {
-			return Rendered{}, fmt.Errorf("prcomment: render plan details: %w", err)
-		}
-		d.detailsHead = headLen(buf.String())
-		d.details = paragraph(redactSecretRefs(stripHead(buf.String())))
+		// The summary nests the sections under its "##" heading, the
+		// comment under its "###" one.
+		d.sections = redactSections(render.MarkdownSections(in.Plans, 3))
+		d.details = render.JoinMarkdownSections(d.sections)
 	}
 
 	body, truncated, err := d.body(maxBytes)
@@ -122,14 +119,14 @@ type doc struct {
 	in     Input
 	marker Marker
 	rows   []row
-	// details is the uncapped plan details: render.Markdown's sections,
-	// without its heading and counts table, with secret references
-	// redacted.
+	// sections are the plans' sections of render.Markdown, with secret
+	// references redacted, at heading level 3; the comment shows them a
+	// level lower.
+	sections []render.MarkdownSection
+	// details is the uncapped plan details at heading level 3, for the
+	// job summary.
 	details string
-	// detailsHead is the size of what was stripped from render.Markdown's
-	// output: its heading and counts table.
-	detailsHead int
-	runURL      string
+	runURL  string
 }
 
 // row is one environment's line of the lifecycle table.
@@ -210,50 +207,35 @@ func completeMarker(in Input) (Marker, []row) {
 	return m, rows
 }
 
-// renderDetails renders the plans with render.Markdown and returns its
-// environment sections only (its heading and counts table are replaced by
-// the lifecycle table), with secret references redacted.
-func renderDetails(plans []*plan.Plan, maxDetailBytes int) (string, error) {
-	var buf bytes.Buffer
-	if err := render.Markdown(&buf, plans, render.MarkdownOptions{MaxDetailBytes: maxDetailBytes}); err != nil {
-		return "", fmt.Errorf("prcomment: render plan details: %w", err)
+// redactSections replaces secret references in every piece of sections
+// with plan.Sensitive. A reference never spans pieces (they end in a
+// newline, where a reference ends too), so this is the same as redacting
+// the whole text.
+func redactSections(sections []render.MarkdownSection) []render.MarkdownSection {
+	for i, s := range sections {
+		s.Title = redactSecretRefs(s.Title)
+		s.Intro = redactSecretRefs(s.Intro)
+		s.Tail = redactSecretRefs(s.Tail)
+		blocks := make([]render.MarkdownBlock, len(s.Blocks))
+		for j, blk := range s.Blocks {
+			blk.Text = redactSecretRefs(blk.Text)
+			blocks[j] = blk
+		}
+		s.Blocks = blocks
+		sections[i] = s
 	}
-	return paragraph(redactSecretRefs(stripHead(buf.String()))), nil
+	return sections
 }
 
-// paragraph ends s with a blank line, so the next part starts a new
-// paragraph; "" stays "".
-func paragraph(s string) string {
-	s = strings.TrimRight(s, "\n")
-	if s == "" {
-		return ""
-	}
-	return s + "\n\n"
-}
-
-// stripHead drops what comes before the first environment section ("### "
-// at the start of a line): render.Markdown's heading and counts table.
-// Environment names are escaped, so no other line starts that way.
-func stripHead(md string) string {
-	if strings.HasPrefix(md, "### ") {
-		return md
-	}
-	if i := strings.Index(md, "\n### "); i >= 0 {
-		return md[i+1:]
-	}
-	return md
-}
-
-// headLen is the length of what stripHead drops.
-func headLen(md string) int { return len(md) - len(stripHead(md)) }
-
-// demote lowers the environment headings by one level, under the
+// commentSections is d.sections one heading level lower, under the
 // comment's own "###" heading.
-func demote(sections string) string {
-	if sections == "" {
-		return ""
+func (d *doc) commentSections() []render.MarkdownSection {
+	out := make([]render.MarkdownSection, len(d.sections))
+	for i, s := range d.sections {
+		s.Level = 4
+		out[i] = s
 	}
-	return "#" + strings.ReplaceAll(sections, "\n### ", "\n#### ")
+	return out
 }
 
 // heading is the title, and the line about the superseded plan.
@@ -541,8 +523,11 @@ var ErrBudget = errors.New("prcomment: comment budget too small")
 // plan details — and the parts are written in document order.
 func (d *doc) body(maxBytes int) (string, bool, error) {
 	top := d.marker.String() + "\n\n" + d.heading("###")
-	if len(d.details) <= maxBytes {
-		if whole := d.whole(top); len(whole) <= maxBytes {
+	sections := d.commentSections()
+	// The comment's details are a byte longer per section than the
+	// summary's, for the lower heading level.
+	if len(d.details)+len(sections) <= maxBytes {
+		if whole := d.whole(top, sections); len(whole) <= maxBytes {
 			return whole, false, nil
 		}
 	}
@@ -619,10 +604,17 @@ func (d *doc) body(maxBytes int) (string, bool, error) {
 		}
 	}
 
-	details := demote(d.details)
-	if len(details) > b.left {
+	details := ""
+	if len(d.details)+len(sections) <= b.left {
+		details = render.JoinMarkdownSections(sections)
+	} else if len(sections) > 0 {
+		// One pass over the pieces: as many details blocks as fit, or
+		// nothing when not even the sections' summaries do.
 		truncated = true
-		details = d.cappedDetails(b.left)
+		details = render.FitMarkdownSections(sections, b.left)
+		if len(details) > b.left {
+			details = ""
+		}
 	}
 	b.take(details)
 
@@ -648,7 +640,7 @@ func (d *doc) body(maxBytes int) (string, bool, error) {
 }
 
 // whole is the comment with nothing left out.
-func (d *doc) whole(top string) string {
+func (d *doc) whole(top string, sections []render.MarkdownSection) string {
 	var out strings.Builder
 	out.WriteString(top)
 	out.WriteString(d.readOnlyNote())
@@ -662,38 +654,12 @@ func (d *doc) whole(top string) string {
 	if d.in.Invalid != "" {
 		out.WriteString(invalidBlock(d.in.Invalid, 0))
 	}
-	out.WriteString(demote(d.details))
+	out.WriteString(render.JoinMarkdownSections(sections))
 	for _, env := range d.resultEnvs() {
 		out.WriteString(d.resultBlock(env, d.in.Results[env]))
 	}
 	out.WriteString(d.footer(true))
 	return strings.TrimRight(out.String(), "\n") + "\n"
-}
-
-// cappedDetails re-renders the plan details to fit in maxBytes, or returns
-// "" when even the environments' summaries do not fit.
-// render.Markdown's cap counts its heading and counts table, which are
-// dropped here, and always writes each environment's summary and hash, so
-// the cap is adjusted from the measured size until the result fits.
-func (d *doc) cappedDetails(maxBytes int) string {
-	// The head is the same whatever the cap; demote adds a byte per
-	// environment section.
-	capBytes := maxBytes + d.detailsHead - len(d.in.Plans)
-	for range 4 {
-		if capBytes <= 0 {
-			return ""
-		}
-		s, err := renderDetails(d.in.Plans, capBytes)
-		if err != nil {
-			return ""
-		}
-		s = demote(s)
-		if len(s) <= maxBytes {
-			return s
-		}
-		capBytes -= len(s) - maxBytes
-	}
-	return ""
 }
 
 // summary is the job summary: the heading, the whole lifecycle table,

@@ -39,14 +39,10 @@ func Markdown(w io.Writer, plans []*plan.Plan, opts MarkdownOptions) error {
 	} else {
 		head.WriteString(mdTable(plans))
 	}
-	sections := make([]mdSection, len(plans))
-	for i, p := range plans {
-		sections[i] = newMDSection(p)
-	}
-	out := assemble(head.String(), sections)
+	sections := MarkdownSections(plans, 3)
+	out := assemble(head.String(), JoinMarkdownSections(sections))
 	if opts.MaxDetailBytes > 0 && len(out) > opts.MaxDetailBytes {
-		fit(sections, head.Len(), opts.MaxDetailBytes)
-		out = assemble(head.String(), sections)
+		out = assemble(head.String(), FitMarkdownSections(sections, opts.MaxDetailBytes-head.Len()))
 	}
 	_, err := io.WriteString(w, out)
 	return err
@@ -54,13 +50,8 @@ func Markdown(w io.Writer, plans []*plan.Plan, opts MarkdownOptions) error {
 
 // assemble joins the document head and the sections, ending in a single
 // newline.
-func assemble(head string, sections []mdSection) string {
-	var b strings.Builder
-	b.WriteString(head)
-	for _, s := range sections {
-		s.writeTo(&b)
-	}
-	return strings.TrimRight(b.String(), "\n") + "\n"
+func assemble(head, sections string) string {
+	return strings.TrimRight(head+sections, "\n") + "\n"
 }
 
 // mdTable is the counts table, one row per environment.
@@ -71,13 +62,16 @@ func mdTable(plans []*plan.Plan) string {
 	for _, p := range plans {
 		s := p.Summary
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s | %s |\n",
-			escapeMarkdown(p.Environment), s.Create, s.Update, s.Delete, s.Unchanged, riskCell(p.MaxRisk()), driftCell(p))
+			escapeMarkdown(p.Environment), s.Create, s.Update, s.Delete, s.Unchanged, RiskCell(p.MaxRisk()),
+			DriftCell(p, func(n int) string { return plural(n, "resource", "resources") }))
 	}
 	b.WriteString("\n")
 	return b.String()
 }
 
-func riskCell(r plan.Risk) string {
+// RiskCell is a highest risk for a Markdown table cell: "—" for none, and
+// a warning sign for high, so the risk that needs attention stands out.
+func RiskCell(r plan.Risk) string {
 	switch r {
 	case "":
 		return "—"
@@ -87,42 +81,149 @@ func riskCell(r plan.Risk) string {
 	return escapeMarkdown(string(r))
 }
 
-func driftCell(p *plan.Plan) string {
+// DriftCell is a plan's drift for a Markdown table cell: drifted(n) when
+// n resources drifted, "not read" when live state was not read, otherwise
+// "none". drifted words the count, as each table has its own column head.
+func DriftCell(p *plan.Plan, drifted func(n int) string) string {
 	switch {
 	case len(p.Drift) > 0:
-		return plural(len(p.Drift), "resource", "resources")
+		return drifted(len(p.Drift))
 	case !p.LiveRead:
 		return "not read"
 	}
 	return "none"
 }
 
-// mdSection is one environment's section: a head and a tail that are always
-// written, and details blocks that are written while they fit.
-type mdSection struct {
-	head   string
-	blocks []mdBlock
-	tail   string
-	// omitted counts the resources whose blocks were left out.
-	omitted int
+// MarkdownSection is one environment's section of the Markdown plan, in
+// pieces, so that a document with a byte budget (a pull request comment)
+// can keep as many details blocks as fit without parsing rendered text.
+// The heading and Intro, and Tail, are always written; Blocks are written
+// while they fit, in order, and OmittedLine stands in for those left out.
+type MarkdownSection struct {
+	// Level is the heading's level (3 for "###"). A caller nesting the
+	// section under its own heading sets it on a copy: the pieces do not
+	// depend on it.
+	Level int
+	// Title is the heading's text: the environment name, escaped.
+	Title string
+	// Intro is the summary line and the recorded state.
+	Intro string
+	// Blocks are the collapsible details blocks: one per change, then one
+	// for drift.
+	Blocks []MarkdownBlock
+	// Tail is the drift line, the plan hash and the notes.
+	Tail string
 }
 
-// mdBlock is a collapsible details block about some resources.
-type mdBlock struct {
-	text      string
-	resources int
-	keep      bool
+// Head is what opens the section: its heading and Intro.
+func (s MarkdownSection) Head() string {
+	return strings.Repeat("#", max(s.Level, 1)) + " " + s.Title + "\n\n" + s.Intro
 }
 
-func newMDSection(p *plan.Plan) mdSection {
+// MarkdownBlock is a collapsible details block about some resources.
+type MarkdownBlock struct {
+	// Text is the block, ending in a blank line.
+	Text string
+	// Resources counts the resources the block is about, for OmittedLine.
+	Resources int
+}
+
+// resources counts the resources of all of s's blocks.
+func (s MarkdownSection) resources() int {
+	n := 0
+	for _, blk := range s.Blocks {
+		n += blk.Resources
+	}
+	return n
+}
+
+// String is the section with every block.
+func (s MarkdownSection) String() string {
+	var b strings.Builder
+	s.write(&b, len(s.Blocks))
+	return b.String()
+}
+
+// write writes the section with its first kept blocks, and the omitted
+// line for the others.
+func (s MarkdownSection) write(b *strings.Builder, kept int) {
+	b.WriteString(s.Head())
+	omitted := 0
+	for i, blk := range s.Blocks {
+		if i < kept {
+			b.WriteString(blk.Text)
+		} else {
+			omitted += blk.Resources
+		}
+	}
+	if omitted > 0 {
+		b.WriteString(OmittedLine(omitted))
+	}
+	b.WriteString(s.Tail)
+}
+
+// MarkdownSections returns one section per plan, as Markdown writes them,
+// each headed at the given heading level (3 for "###", as in Markdown), so
+// a caller can nest them under its own heading. No plan may be nil.
+func MarkdownSections(plans []*plan.Plan, level int) []MarkdownSection {
+	sections := make([]MarkdownSection, len(plans))
+	for i, p := range plans {
+		sections[i] = newMDSection(p)
+		sections[i].Level = level
+	}
+	return sections
+}
+
+// JoinMarkdownSections is the sections with every block.
+func JoinMarkdownSections(sections []MarkdownSection) string {
+	var b strings.Builder
+	for _, s := range sections {
+		s.write(&b, len(s.Blocks))
+	}
+	return b.String()
+}
+
+// FitMarkdownSections writes the sections in maxBytes when it can, for a
+// caller whose JoinMarkdownSections is too large. Space is set aside first for what is always written (heads, tails and each
+// section's worst-case OmittedLine); blocks are then kept in document
+// order until one does not fit, and no block after it is kept, so the
+// details shown are a prefix of the plan. Heads and tails are written in
+// full even when they alone exceed maxBytes: a caller that must stay
+// within it checks the length.
+func FitMarkdownSections(sections []MarkdownSection, maxBytes int) string {
+	remaining := maxBytes
+	for _, s := range sections {
+		remaining -= len(s.Head()) + len(s.Tail)
+		if n := s.resources(); n > 0 {
+			remaining -= len(OmittedLine(n))
+		}
+	}
+	var b strings.Builder
+	full := false
+	for _, s := range sections {
+		kept := 0
+		for _, blk := range s.Blocks {
+			if full || len(blk.Text) > remaining {
+				full = true
+				break
+			}
+			remaining -= len(blk.Text)
+			kept++
+		}
+		s.write(&b, kept)
+	}
+	return b.String()
+}
+
+func newMDSection(p *plan.Plan) MarkdownSection {
 	env := escapeMarkdown(p.Environment)
-	var s mdSection
-	s.head = "### " + env + "\n\n**" + summaryText(p, env) + "** Compared with " + recordedMarkdown(p.Recorded) + "\n\n"
+	s := MarkdownSection{Title: env}
+	s.Intro = "**" + summaryText(p, env) + "** Compared with " + recordedMarkdown(p.Recorded) + "\n\n"
 	for _, c := range p.Changes {
-		s.blocks = append(s.blocks, mdBlock{text: changeBlock(c), resources: 1, keep: true})
+		s.Blocks = append(s.Blocks, MarkdownBlock{Text: changeBlock(c), Resources: 1})
 	}
 	if len(p.Drift) > 0 {
-		s.blocks = append(s.blocks, mdBlock{text: driftBlock(p.Drift), resources: len(p.Drift), keep: true})
+		s.Blocks = append(s.Blocks, MarkdownBlock{Text: driftBlock(p.Drift), Resources: len(p.Drift)})
 	}
 
 	var tail strings.Builder
@@ -141,62 +242,14 @@ func newMDSection(p *plan.Plan) mdSection {
 		}
 		tail.WriteString("\n")
 	}
-	s.tail = tail.String()
+	s.Tail = tail.String()
 	return s
 }
 
-func (s mdSection) writeTo(b *strings.Builder) {
-	b.WriteString(s.head)
-	for _, blk := range s.blocks {
-		if blk.keep {
-			b.WriteString(blk.text)
-		}
-	}
-	if s.omitted > 0 {
-		b.WriteString(omittedLine(s.omitted))
-	}
-	b.WriteString(s.tail)
-}
-
-// omittedLine says where the details that did not fit can be found.
-func omittedLine(n int) string {
+// OmittedLine says where the details of n resources left out of a
+// section can be found.
+func OmittedLine(n int) string {
 	return "_Details of " + plural(n, "more resource", "more resources") + " are in the job summary and the plan JSON artifact._\n\n"
-}
-
-// fit marks which details blocks fit in maxBytes, given the bytes already
-// taken by the document head. Space is set aside first for everything that
-// is always written (including each section's worst-case "left out" line);
-// blocks are then kept in document order until one does not fit, and no
-// block after it is kept.
-func fit(sections []mdSection, headBytes, maxBytes int) {
-	if maxBytes <= 0 {
-		return
-	}
-	remaining := maxBytes - headBytes
-	for _, s := range sections {
-		total := 0
-		for _, blk := range s.blocks {
-			total += blk.resources
-		}
-		remaining -= len(s.head) + len(s.tail)
-		if total > 0 {
-			remaining -= len(omittedLine(total))
-		}
-	}
-	full := false
-	for i := range sections {
-		s := &sections[i]
-		for j := range s.blocks {
-			blk := &s.blocks[j]
-			if !full && len(blk.text) <= remaining {
-				remaining -= len(blk.text)
-				continue
-			}
-			full = true
-			blk.keep = false
-			s.omitted += blk.resources
-		}
-	}
 }
 
 // recordedMarkdown describes the recorded state a plan was computed
