@@ -16,6 +16,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/githubapi"
 	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/prcomment"
+	"github.com/honua-io/honua-gitops/internal/render"
 	"github.com/honua-io/honua-gitops/internal/state"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
@@ -74,7 +75,7 @@ func (r *runner) findReviewed(ctx context.Context) reviewed {
 	}
 	prs, err := r.gh.PullRequestsForCommit(ctx, r.ev.SHA)
 	if err != nil {
-		r.gha.Warningf("could not find the pull request of %s: %v", short(r.ev.SHA), err)
+		r.gha.Warningf("could not find the pull request of %s: %v", render.ShortHash(r.ev.SHA), err)
 		return reviewed{}
 	}
 	var pr *githubapi.PullRequest
@@ -162,11 +163,11 @@ func (r *runner) approvedHash(ctx context.Context, store usecase.StateBranch, en
 		return st.Hash, ""
 	case env.ReplanOnMerge:
 		if found {
-			r.gha.Noticef("%s: the plan changed since review (%s → %s); replanOnMerge allows applying the new plan", env.Name, short(st.Hash), short(p.Hash))
+			r.gha.Noticef("%s: the plan changed since review (%s → %s); replanOnMerge allows applying the new plan", env.Name, render.ShortHash(st.Hash), render.ShortHash(p.Hash))
 		}
 		return "", ""
 	case rev.pr == nil:
-		return "", fmt.Sprintf("no reviewed plan: commit %s did not come from a merged pull request with a honua-gitops plan (set `replanOnMerge: true` for %s to allow it)", short(r.ev.SHA), env.Name)
+		return "", fmt.Sprintf("no reviewed plan: commit %s did not come from a merged pull request with a honua-gitops plan (set `replanOnMerge: true` for %s to allow it)", render.ShortHash(r.ev.SHA), env.Name)
 	case !found:
 		return "", fmt.Sprintf("no reviewed plan: pull request #%d's plan did not include %s", rev.pr.Number, env.Name)
 	}
@@ -177,7 +178,7 @@ func (r *runner) approvedHash(ctx context.Context, store usecase.StateBranch, en
 		return st.Hash, ""
 	}
 	return "", fmt.Sprintf("plan changed since review: #%d reviewed plan %s, the plan now is %s (someone else deployed, or the default branch moved); re-run the plan in a new pull request",
-		rev.pr.Number, short(st.Hash), short(p.Hash))
+		rev.pr.Number, render.ShortHash(st.Hash), render.ShortHash(p.Hash))
 }
 
 // checkApprovals enforces the fallback approval rule: enough approving
@@ -189,7 +190,7 @@ func (r *runner) approvedHash(ctx context.Context, store usecase.StateBranch, en
 func (r *runner) checkApprovals(ctx context.Context, env *config.Environment, rev reviewed) ([]string, error) {
 	if rev.pr == nil || r.gh == nil {
 		if env.RequiredApprovals > 0 {
-			return nil, &app.RefusedError{Reason: fmt.Sprintf("%s requires %d approving reviews, and no merged pull request was found for %s", env.Name, env.RequiredApprovals, short(r.ev.SHA))}
+			return nil, &app.RefusedError{Reason: fmt.Sprintf("%s requires %d approving reviews, and no merged pull request was found for %s", env.Name, env.RequiredApprovals, render.ShortHash(r.ev.SHA))}
 		}
 		return nil, nil
 	}
@@ -211,7 +212,7 @@ func (r *runner) checkApprovals(ctx context.Context, env *config.Environment, re
 	}
 	if len(counted) < env.RequiredApprovals {
 		msg := fmt.Sprintf("%s requires %d approving review%s from someone with write access on #%d's final commit %s; it has %d",
-			env.Name, env.RequiredApprovals, plural(env.RequiredApprovals), rev.pr.Number, short(rev.pr.HeadSHA), len(counted))
+			env.Name, env.RequiredApprovals, plural(env.RequiredApprovals), rev.pr.Number, render.ShortHash(rev.pr.HeadSHA), len(counted))
 		if len(counted) > 0 {
 			msg += " (" + strings.Join(counted, ", ") + ")"
 		}
@@ -449,7 +450,7 @@ func (r *runner) startGitHubDeployment(ctx context.Context, env string, targets 
 	if r.gh == nil {
 		return nil
 	}
-	d, err := r.gh.CreateDeployment(ctx, r.ev.SHA, env, "honua-gitops apply of "+short(r.ev.SHA), map[string]any{"tool": "honua-gitops"})
+	d, err := r.gh.CreateDeployment(ctx, r.ev.SHA, env, "honua-gitops apply of "+render.ShortHash(r.ev.SHA), map[string]any{"tool": "honua-gitops"})
 	if err != nil {
 		r.gha.Warningf("could not create a GitHub deployment for %s: %v", env, err)
 		return nil
@@ -483,7 +484,7 @@ func (r *runner) finishDeploy(ctx context.Context, env string, rev reviewed, rep
 		es.Hash = p.Hash
 	}
 	if err != nil {
-		es.Message = firstLine(r.red.String(err.Error()))
+		es.Message = render.FirstLine(r.red.String(err.Error()))
 	} else if report != nil {
 		// The marker keeps this line, so later jobs' edits still say what
 		// was applied here.
@@ -495,7 +496,7 @@ func (r *runner) finishDeploy(ctx context.Context, env string, rev reviewed, rep
 	}
 	journal := journalMarkdown(report)
 	r.lifecycle(ctx, rev, env, es, map[string]string{env: journal}, p)
-	r.summary(fmt.Sprintf("### %s %s: %s\n\n", statusEmoji(state), env, result) + journal)
+	r.summary(fmt.Sprintf("### %s %s: %s\n\n", prcomment.StatusEmoji(state), env, result) + journal)
 	if gd != nil {
 		desc := result
 		if es.DeploymentID != "" {
@@ -550,18 +551,6 @@ func worst(results []string) string {
 		}
 	}
 	return best
-}
-
-func short(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
-}
-
-func firstLine(s string) string {
-	first, _, _ := strings.Cut(s, "\n")
-	return first
 }
 
 // appliedLine summarises a deployment's journal in one line.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/githubapi"
 	"github.com/honua-io/honua-gitops/internal/prcomment"
+	"github.com/honua-io/honua-gitops/internal/render"
 )
 
 // errReadOnly means the token may not write (a fork's pull request).
@@ -96,7 +97,7 @@ func (r *runner) upsertComment(ctx context.Context, pr int, existing *commentRef
 			return existing.URL, nil
 		}
 		if stale && headOf(existing.Body) == current {
-			r.gha.Noticef("pull request #%d moved on to %s; the plan of %s is not posted over it", pr, short(current), short(headOf(body)))
+			r.gha.Noticef("pull request #%d moved on to %s; the plan of %s is not posted over it", pr, render.ShortHash(current), render.ShortHash(headOf(body)))
 			return existing.URL, nil
 		}
 		c, err := r.gh.EditIssueComment(ctx, existing.ID, body)

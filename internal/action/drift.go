@@ -154,7 +154,7 @@ func (r *runner) status(ctx context.Context) error {
 	for _, s := range st {
 		deployed, last, result := "-", "never deployed", "-"
 		if s.Deployed != nil {
-			deployed = "`" + short(s.Deployed.SourceCommit) + "`"
+			deployed = "`" + render.ShortHash(s.Deployed.SourceCommit) + "`"
 			if s.RolledBack() {
 				deployed = "rolled back to `" + s.Deployed.RollbackTo + "`"
 			}

@@ -4,24 +4,9 @@ import (
 	"bytes"
 
 	"github.com/honua-io/honua-gitops/internal/plan"
-	"github.com/honua-io/honua-gitops/internal/prcomment"
 	"github.com/honua-io/honua-gitops/internal/render"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
-
-func statusEmoji(s prcomment.Status) string {
-	switch s {
-	case prcomment.Applied:
-		return "🚀"
-	case prcomment.NoChanges:
-		return "✅"
-	case prcomment.Refused:
-		return "⛔"
-	case prcomment.Failed:
-		return "❌"
-	}
-	return "📝"
-}
 
 // markdownPlan renders one plan for the job summary.
 func markdownPlan(p *plan.Plan) string {

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/google/go-github/v66/github"
+
+	"github.com/honua-io/honua-gitops/internal/render"
 )
 
 // Deployment is a GitHub deployment.
@@ -55,7 +57,7 @@ func (c *Client) CreateDeploymentStatus(ctx context.Context, id int64, state, en
 	if !slices.Contains(DeploymentStates, state) {
 		return &Error{Op: op, Message: fmt.Sprintf("invalid state %q: want one of %v", state, DeploymentStates)}
 	}
-	req := &github.DeploymentStatusRequest{State: &state, Description: github.String(truncate(description, MaxStatusDescription))}
+	req := &github.DeploymentStatusRequest{State: &state, Description: github.String(render.Truncate(description, MaxStatusDescription))}
 	if environmentURL != "" {
 		req.EnvironmentURL = &environmentURL
 	}
@@ -67,13 +69,4 @@ func (c *Client) CreateDeploymentStatus(ctx context.Context, id int64, state, en
 	}
 	_, _, err := c.gh.Repositories.CreateDeploymentStatus(ctx, c.owner, c.repo, id, req)
 	return c.wrap(op, err)
-}
-
-// truncate shortens s to at most n characters, ending it with "…" when cut.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/deploy"
+	"github.com/honua-io/honua-gitops/internal/render"
 )
 
 // What happens when a deployment is interrupted
@@ -80,7 +81,7 @@ func Finish(d *deploy.Deployment, now time.Time, targets []TargetOutcome, interr
 	case interrupted:
 		must(d.Advance(deploy.Interrupted, now, fmt.Sprintf("interrupted: %d writes landed and are recorded, %d failed, %d not attempted; run apply again to finish", applied, failed, notAttempted)))
 	case err != nil:
-		must(d.Advance(deploy.Failed, now, fmt.Sprintf("%d writes applied, %d failed: %s", applied, failed, firstLine(err.Error()))))
+		must(d.Advance(deploy.Failed, now, fmt.Sprintf("%d writes applied, %d failed: %s", applied, failed, render.FirstLine(err.Error()))))
 		if rolledBack > 0 {
 			must(d.Advance(deploy.RollingBack, now, "reverting what this deployment changed"))
 			must(d.Advance(deploy.RolledBack, now, fmt.Sprintf("rolled back on %d target(s)", rolledBack)))
@@ -91,11 +92,6 @@ func Finish(d *deploy.Deployment, now time.Time, targets []TargetOutcome, interr
 		}
 		must(d.Advance(deploy.Succeeded, now, fmt.Sprintf("%d writes applied and verified on %d target(s)", applied, len(targets))))
 	}
-}
-
-func firstLine(s string) string {
-	first, _, _ := strings.Cut(s, "\n")
-	return first
 }
 
 // must panics on a state machine misuse: a programming error, never input.

@@ -200,7 +200,7 @@ func completeMarker(in Input) (Marker, []row) {
 		st.Hash = redactSecretRefs(st.Hash)
 		st.StateRevision = redactSecretRefs(st.StateRevision)
 		st.DeploymentID = redactSecretRefs(st.DeploymentID)
-		st.Message = truncateRunes(redactSecretRefs(st.Message), maxMessageRunes)
+		st.Message = render.Truncate(redactSecretRefs(st.Message), maxMessageRunes)
 		m.Envs[env] = st
 		rows = append(rows, row{env: env, state: st, plan: p})
 	}
@@ -243,11 +243,11 @@ func (d *doc) heading(level string) string {
 	var b strings.Builder
 	b.WriteString(level + " Honua plan")
 	if d.marker.HeadSHA != "" {
-		b.WriteString(" for " + render.EscapeMarkdown(shortSHA(d.marker.HeadSHA)))
+		b.WriteString(" for " + render.EscapeMarkdown(render.ShortSHA(d.marker.HeadSHA)))
 	}
 	b.WriteString("\n\n")
 	if d.marker.Supersedes != "" {
-		b.WriteString("Supersedes the plan for " + render.CodeSpan(shortSHA(d.marker.Supersedes)) + ".\n\n")
+		b.WriteString("Supersedes the plan for " + render.CodeSpan(render.ShortSHA(d.marker.Supersedes)) + ".\n\n")
 	}
 	return b.String()
 }
@@ -268,17 +268,17 @@ func (d *doc) tableRow(r row) string {
 	if p := r.plan; p != nil {
 		s := p.Summary
 		changes = fmt.Sprintf("+%d \\~%d -%d", s.Create, s.Update, s.Delete)
-		risk = riskCell(p.MaxRisk())
-		drift = driftCell(p)
+		risk = render.RiskCell(p.MaxRisk())
+		drift = render.DriftCell(p, func(n int) string { return fmt.Sprintf("%d drifted", n) })
 	}
 	hash := "—"
 	if r.state.Hash != "" {
-		hash = cellCode(shortHash(r.state.Hash))
+		hash = cellCode(render.ShortHash(r.state.Hash))
 		if r.plan != nil && r.plan.Hash != "" && r.plan.Hash != r.state.Hash {
-			hash += " → " + cellCode(shortHash(r.plan.Hash))
+			hash += " → " + cellCode(render.ShortHash(r.plan.Hash))
 		}
 	} else if r.plan != nil && r.plan.Hash != "" {
-		hash = cellCode(shortHash(r.plan.Hash))
+		hash = cellCode(render.ShortHash(r.plan.Hash))
 	}
 	return "| " + render.EscapeMarkdown(r.env) + " | " + d.statusCell(r) + " | " + changes + " | " + risk + " | " + drift + " | " + hash + " |\n"
 }
@@ -288,13 +288,13 @@ func (d *doc) statusCell(r row) string {
 	st := r.state
 	s := statusWord(st.Status)
 	if st.DeploymentID != "" {
-		s += " (deployment " + cellCode(truncateRunes(st.DeploymentID, 80)) + ")"
+		s += " (deployment " + cellCode(render.Truncate(st.DeploymentID, 80)) + ")"
 	}
 	if st.Message != "" {
 		s += ": " + render.EscapeMarkdown(st.Message)
 	}
 	if text := d.in.Applying[r.env]; text != "" {
-		s += " — " + render.EscapeMarkdown(truncateRunes(redactSecretRefs(text), maxMessageRunes))
+		s += " — " + render.EscapeMarkdown(render.Truncate(redactSecretRefs(text), maxMessageRunes))
 	}
 	return s
 }
@@ -316,47 +316,16 @@ func statusWord(s Status) string {
 	case Invalid:
 		return "⚠️ invalid"
 	}
-	return "❔ " + render.EscapeMarkdown(truncateRunes(string(s), 40))
+	return "❔ " + render.EscapeMarkdown(render.Truncate(string(s), 40))
 }
 
-func statusEmoji(s Status) string {
+// StatusEmoji is the emoji that marks s in the lifecycle table.
+func StatusEmoji(s Status) string {
 	w := statusWord(s)
 	if i := strings.IndexByte(w, ' '); i > 0 {
 		return w[:i]
 	}
 	return w
-}
-
-func riskCell(r plan.Risk) string {
-	switch r {
-	case "":
-		return "—"
-	case plan.High:
-		return "⚠️ high"
-	}
-	return render.EscapeMarkdown(string(r))
-}
-
-func driftCell(p *plan.Plan) string {
-	switch {
-	case len(p.Drift) > 0:
-		return fmt.Sprintf("%d drifted", len(p.Drift))
-	case !p.LiveRead:
-		return "not read"
-	}
-	return "none"
-}
-
-// shortHash is a plan hash's first 12 characters.
-func shortHash(h string) string {
-	n := 0
-	for i := range h {
-		if n == 12 {
-			return h[:i]
-		}
-		n++
-	}
-	return h
 }
 
 // moreRowsLine replaces the table rows that did not fit.
@@ -420,7 +389,7 @@ func invalidBlock(text string, maxBytes int) string {
 // resultBlock is the collapsible block of what was applied to env.
 func (d *doc) resultBlock(env, md string) string {
 	st := d.marker.Envs[env]
-	summary := statusEmoji(st.Status) + " What was applied to <b>" + render.EscapeHTML(env) + "</b>"
+	summary := StatusEmoji(st.Status) + " What was applied to <b>" + render.EscapeHTML(env) + "</b>"
 	if st.Status == "" {
 		summary = "What was applied to <b>" + render.EscapeHTML(env) + "</b>"
 	}

@@ -25,7 +25,7 @@ const maxStringRunes = 2000
 // formatValue renders a field value as compact JSON on one line (JSON
 // escapes newlines and control characters), cut to maxValueRunes.
 func formatValue(v any) string {
-	return truncate(encodeValue(v), maxValueRunes)
+	return Truncate(encodeValue(v), maxValueRunes)
 }
 
 // formatPair renders both sides of a replaced value so that they differ
@@ -128,8 +128,9 @@ func wrapRunes(s string, width int) []string {
 	return append(out, string(r))
 }
 
-// truncate cuts s to at most n runes, the last being "…".
-func truncate(s string, n int) string {
+// Truncate cuts s to at most n runes, the last being "…": the one
+// truncation of display text, so a cut never splits a character.
+func Truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

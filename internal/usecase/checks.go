@@ -11,6 +11,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/ledger"
 	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/render"
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
@@ -60,16 +61,16 @@ func checkContains(ctx context.Context, req DeployRequest, pos *ledger.Position)
 	}
 	contains, known, err := req.Contains(ctx, deployed.SourceCommit)
 	if err != nil {
-		return fmt.Errorf("check that commit %s contains the deployed commit %s: %w", shortSHA(req.Source.Commit), shortSHA(deployed.SourceCommit), err)
+		return fmt.Errorf("check that commit %s contains the deployed commit %s: %w", render.ShortSHA(req.Source.Commit), render.ShortSHA(deployed.SourceCommit), err)
 	}
 	who := fmt.Sprintf("deployment %s by %s at %s", deployed.ID, deployed.Actor, deployed.FinishedAt.Format(time.RFC3339))
 	switch {
 	case known && !contains:
 		return &app.RefusedError{Reason: fmt.Sprintf("commit %s does not contain commit %s, which is deployed to %s (%s): applying it would revert that deployment's changes. Nothing was applied; merge main into this branch (or rebase it) and apply again, or pass `--allow-non-ancestor` to apply it anyway",
-			shortSHA(req.Source.Commit), shortSHA(deployed.SourceCommit), req.Environment, who)}
+			render.ShortSHA(req.Source.Commit), render.ShortSHA(deployed.SourceCommit), req.Environment, who)}
 	case !known:
 		return &app.RefusedError{Reason: fmt.Sprintf("cannot tell whether commit %s contains commit %s, which is deployed to %s (%s): the clone's history is too shallow. Nothing was applied; fetch more history (`git fetch --unshallow`) and apply again, or pass `--allow-non-ancestor`",
-			shortSHA(req.Source.Commit), shortSHA(deployed.SourceCommit), req.Environment, who)}
+			render.ShortSHA(req.Source.Commit), render.ShortSHA(deployed.SourceCommit), req.Environment, who)}
 	}
 	return nil
 }
@@ -124,23 +125,9 @@ func (w *Workspace) checkReviewed(ctx context.Context, l *ledger.Ledger, pos *le
 			return "", refuse(fmt.Sprintf(" and is not part of it: %s", strings.Join(subjects, ", ")))
 		}
 		return fmt.Sprintf("Constrained apply: deployment %s of the reviewed plan %s %s; the %d remaining changes are all part of that plan.",
-			s.ID, shortHash(s.PlanHash), s.Status, p.Summary.Total()), nil
+			s.ID, render.ShortHash(s.PlanHash), s.Status, p.Summary.Total()), nil
 	}
 	return "", refuse("")
-}
-
-func shortSHA(s string) string {
-	if len(s) > 7 {
-		return s[:7]
-	}
-	return s
-}
-
-func shortHash(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
 }
 
 // CheckReviewed reports whether the plan p of env may be applied under the

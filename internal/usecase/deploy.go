@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/honua-io/honua-gitops/internal/app"
@@ -368,11 +367,6 @@ func withDeployDefaults(req DeployRequest) DeployRequest {
 		req.Engine.Now = req.Now
 	}
 	return req
-}
-
-func firstLine(s string) string {
-	first, _, _ := strings.Cut(s, "\n")
-	return first
 }
 
 // must panics on a state machine misuse: a programming error, never input.

@@ -287,18 +287,15 @@ func write(w io.Writer, report *usecase.DeployReport, format string, color bool,
 	}
 	writeJournal(w, report.DryRun, report.Targets, color)
 	if d := report.Deployment; d != nil && report.Recorded {
-		fmt.Fprintf(w, "Deployment %s %s; recorded on %s (%s).\n", d.ID, d.Status, branch, shortHash(report.Commits))
+		fmt.Fprintf(w, "Deployment %s %s; recorded on %s (%s).\n", d.ID, d.Status, branch, recordedCommit(report.Commits))
 	}
 	return nil
 }
 
-func shortHash(commits []string) string {
+// recordedCommit names the last state-branch commit of a deployment.
+func recordedCommit(commits []string) string {
 	if len(commits) == 0 {
 		return "no commit"
 	}
-	c := commits[len(commits)-1]
-	if len(c) > 7 {
-		c = c[:7]
-	}
-	return "commit " + c
+	return "commit " + render.ShortSHA(commits[len(commits)-1])
 }

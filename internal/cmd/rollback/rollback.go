@@ -2,6 +2,7 @@
 package rollback
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -11,6 +12,7 @@ import (
 	cmdapply "github.com/honua-io/honua-gitops/internal/cmd/apply"
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
 	"github.com/honua-io/honua-gitops/internal/deploy"
+	"github.com/honua-io/honua-gitops/internal/render"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
 
@@ -70,19 +72,9 @@ func run(ctx context.Context, opts *cmdapply.Options, to string, steps int) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Rolling %s back to deployment %s (%s of %s by %s).\n", opts.Env.Env, target.ID, target.Kind, shortSHA(target.SourceCommit), target.Actor)
+	fmt.Fprintf(opts.IO.ErrOut, "Rolling %s back to deployment %s (%s of %s by %s).\n", opts.Env.Env, target.ID, target.Kind, cmp.Or(render.ShortSHA(target.SourceCommit), "an unknown commit"), target.Actor)
 	// What runs after a rollback is the configuration the target deployment
 	// applied: record its source, so status shows how far git is ahead.
 	return cmdapply.Run(ctx, opts, &cmdapply.Rollback{To: target.ID, Snapshot: resources,
 		Source: deploy.Source{Commit: target.SourceCommit, PR: target.PR}})
-}
-
-func shortSHA(s string) string {
-	if len(s) > 7 {
-		return s[:7]
-	}
-	if s == "" {
-		return "an unknown commit"
-	}
-	return s
 }

@@ -2,6 +2,7 @@
 package status
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/cmdutil"
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/redact"
+	"github.com/honua-io/honua-gitops/internal/render"
 	"github.com/honua-io/honua-gitops/internal/state"
 	"github.com/honua-io/honua-gitops/internal/statebranch"
 	"github.com/honua-io/honua-gitops/internal/usecase"
@@ -127,7 +129,7 @@ func writeText(w io.Writer, statuses []usecase.EnvironmentStatus, now time.Time)
 	for _, s := range statuses {
 		deployed, behind := "-", "-"
 		if s.Deployed != nil {
-			deployed = shortSHA(s.Deployed.SourceCommit)
+			deployed = cmp.Or(render.ShortSHA(s.Deployed.SourceCommit), "-")
 			if s.RolledBack() {
 				deployed = "rolled back to " + s.Deployed.RollbackTo
 			}
@@ -178,16 +180,6 @@ func driftText(s usecase.EnvironmentStatus) string {
 func nonNil(s []usecase.EnvironmentStatus) []usecase.EnvironmentStatus {
 	if s == nil {
 		return []usecase.EnvironmentStatus{}
-	}
-	return s
-}
-
-func shortSHA(s string) string {
-	if len(s) > 7 {
-		return s[:7]
-	}
-	if s == "" {
-		return "-"
 	}
 	return s
 }
