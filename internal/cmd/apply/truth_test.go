@@ -285,7 +285,7 @@ func TestStateMovedComparesWithThePlanBeforeTheWait(t *testing.T) {
 	go func() {
 		done <- cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url, "--wait", "1m")
 	}()
-	time.Sleep(3 * time.Second) // B has planned and is waiting
+	time.Sleep(5 * time.Second) // B has planned and is waiting (its poll is 2s)
 	// X records a deployment that retitles the layer, and releases.
 	editState(t, dir, "X applied", func(work string) {
 		snap := filepath.Join(work, "staging", "snapshot.json")
