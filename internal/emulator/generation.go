@@ -99,13 +99,16 @@ func (s *Server) handleVersionV2(w http.ResponseWriter, _ *http.Request, _ param
 // Generation 1: health, /version and /capabilities (in the Generation 2
 // shape). Every manifest, drift, versions, approval and metadata/resources
 // route is unmapped, so it answers 404 with an empty body before
-// authentication, as an unmapped ASP.NET route does. Generation 2's own
-// facet and release-package routes are not emulated.
+// authentication, as an unmapped ASP.NET route does. The Generation 2
+// surface emulated so far (gen2Routes: capability manifest, inventory,
+// services, secure connections) is added on top; release packages and the
+// layer facets are not emulated yet.
 func (s *Server) generation2Routes() *router {
 	rt := &router{}
 	rt.handle(http.MethodGet, "/healthz/live", true, s.handleLive)
 	rt.handle(http.MethodGet, "/healthz/ready", true, s.handleReady)
 	rt.handle(http.MethodGet, BasePath+"/version", false, s.handleVersionV2)
 	rt.handle(http.MethodGet, BasePath+"/capabilities", false, s.handleCapabilitiesV2)
+	s.gen2Routes(rt)
 	return rt
 }

@@ -74,6 +74,11 @@ type Options struct {
 	// in the Generation 2 shape, and 404 on every manifest and
 	// metadata/resources route.
 	Generation int
+	// Gen2Seed is the initial Generation 2 state (services, secure
+	// connections with their tables, published layers); nil is a stock
+	// server with an empty graph at revision 1. It is ignored on
+	// Generation 1, and when StateFile already exists.
+	Gen2Seed *Gen2Seed
 }
 
 // Hooks are seams that let tests provoke timing-dependent behaviour

@@ -23,6 +23,7 @@ type Server struct {
 	now       func() time.Time
 	keyDigest [sha256.Size]byte
 	store     *store
+	gen2      *gen2Store // Generation 2 state; nil on Generation 1
 	faults    *faultInjector
 	persistMu sync.Mutex
 	handler   http.Handler
@@ -42,7 +43,11 @@ func New(opts Options) (*Server, error) {
 		faults:    newFaultInjector(opts.Faults),
 	}
 	s.store = newStore(s.now)
-	if err := s.load(); err != nil {
+	if opts.Generation == Generation2 {
+		if s.gen2, err = newGen2Store(opts, s.now()); err != nil {
+			return nil, err
+		}
+	} else if err := s.load(); err != nil {
 		return nil, err
 	}
 	rt := s.routes()

@@ -1,0 +1,38 @@
+package emulator
+
+import "net/http"
+
+// gen2Routes registers the Generation 2 surface emulated so far (see
+// README.md): the capability manifest, the environment inventory, the
+// service settings PUTs, the secure connections, and the test-only write
+// log. Literal routes come before parameterised ones.
+func (s *Server) gen2Routes(rt *router) {
+	const (
+		get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+		services            = BasePath + "/services"
+		conns               = BasePath + "/connections"
+	)
+	rt.handle(get, "/__emulator/gen2/log", true, s.handleGen2Log)
+	rt.handle(get, "/api/v1/capabilities/manifest", true, s.handleGen2CapabilityManifest)
+	rt.handle(get, BasePath+"/metadata/environments/{env}/inventory", false, s.handleGen2Inventory)
+
+	rt.handle(get, services, false, s.handleGen2ListServices)
+	rt.handle(get, services+"/", false, s.handleGen2ListServices)
+	rt.handle(get, services+"/{name}/settings", false, s.handleGen2ServiceSettings)
+	rt.handle(put, services+"/{name}/protocols", false, s.handleGen2PutProtocols)
+	rt.handle(put, services+"/{name}/access-policy", false, s.handleGen2PutAccessPolicy)
+	rt.handle(put, services+"/{name}/mapserver", false, s.handleGen2NotRepresentable("MapServer settings update not supported",
+		"MapServer settings are not yet representable in the Metadata v2 graph. Track this gap on the metadata cutover epic before resuming the admin path."))
+	rt.handle(put, services+"/{name}/timeinfo", false, s.handleGen2NotRepresentable("Service-level TimeInfo update not supported",
+		"Service-scope TimeInfo is not representable in the Metadata v2 graph. Use PUT /api/v1/admin/services/{serviceName}/layers/{layerId}/metadata instead."))
+
+	rt.handle(get, conns, false, s.handleGen2ListConnections)
+	rt.handle(get, conns+"/", false, s.handleGen2ListConnections)
+	rt.handle(post, conns, false, s.handleGen2CreateConnection)
+	rt.handle(post, conns+"/", false, s.handleGen2CreateConnection)
+	rt.handle(post, conns+"/test", false, s.handleGen2TestDraftConnection)
+	rt.handle(get, conns+"/{id}", false, s.handleGen2GetConnection)
+	rt.handle(put, conns+"/{id}", false, s.handleGen2UpdateConnection)
+	rt.handle(del, conns+"/{id}", false, s.handleGen2DeleteConnection)
+	rt.handle(post, conns+"/{id}/test", false, s.handleGen2TestConnection)
+}
