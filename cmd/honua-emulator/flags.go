@@ -22,6 +22,7 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Options, error) {
 		gating       = fs.Int("gating-status", emulator.DefaultGatingStatus, "status community answers enterprise routes with: 402 (ADR-0024) or 403 (Honua's code)")
 		failResource = fs.String("fault-fail-resource", "", "fail every write to this resource, as Kind/namespace/name")
 		when         = fs.String("fault-when", string(emulator.FaultBefore), "when faults strike: before the work (nothing changes) or after it (the write happens, the answer is lost)")
+		seed         = fs.String("seed", "", "Generation 2 only: JSON seed file with services, secure connections (and their tables) and published layers; ignored once --state-file exists")
 		generation   = fs.Int("generation", emulator.Generation1, "Honua generation to present: 1 (the declarative control plane) or 2 (impersonate a Metadata v2 server for detection tests)")
 	)
 	fs.StringVar(&opts.Listen, "listen", emulator.DefaultListenAddress, "address to listen on; port 0 picks a free port")
@@ -79,6 +80,15 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Options, error) {
 		opts.Generation = g
 		if !flagSet(fs, "server-version") {
 			opts.ServerVersion = emulator.DefaultServerVersionV2
+		}
+	}
+	if *seed != "" {
+		if opts.Generation != emulator.Generation2 {
+			errs = append(errs, errors.New("`--seed` needs `--generation 2`"))
+		} else if sd, err := emulator.LoadGen2Seed(*seed); err != nil {
+			errs = append(errs, fmt.Errorf("`--seed`: %w", err))
+		} else {
+			opts.Gen2Seed = sd
 		}
 	}
 	return opts, errors.Join(errs...)
