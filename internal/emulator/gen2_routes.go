@@ -4,8 +4,8 @@ import "net/http"
 
 // gen2Routes registers the Generation 2 surface emulated so far (see
 // README.md): the capability manifest, the environment inventory, the
-// service settings PUTs, the secure connections, and the test-only write
-// log. Literal routes come before parameterised ones.
+// service settings PUTs, the secure connections, layer publishing, the
+// fields facet, and the test-only write log. Literal routes come before parameterised ones.
 func (s *Server) gen2Routes(rt *router) {
 	const (
 		get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
@@ -31,6 +31,11 @@ func (s *Server) gen2Routes(rt *router) {
 	rt.handle(post, conns, false, s.handleGen2CreateConnection)
 	rt.handle(post, conns+"/", false, s.handleGen2CreateConnection)
 	rt.handle(post, conns+"/test", false, s.handleGen2TestDraftConnection)
+	rt.handle(get, conns+"/{id}/layers", false, s.handleGen2ListLayers)
+	rt.handle(post, conns+"/{id}/layers", false, s.handleGen2PublishLayer)
+	rt.handle(put, conns+"/{id}/layers/{layerId}/enabled", false, s.handleGen2SetLayerEnabled)
+	rt.handle(get, BasePath+"/metadata/layers/{layerId}/fields", false, s.handleGen2GetFields)
+	rt.handle(put, BasePath+"/metadata/layers/{layerId}/fields", false, s.handleGen2PutFields)
 	rt.handle(get, conns+"/{id}", false, s.handleGen2GetConnection)
 	rt.handle(put, conns+"/{id}", false, s.handleGen2UpdateConnection)
 	rt.handle(del, conns+"/{id}", false, s.handleGen2DeleteConnection)

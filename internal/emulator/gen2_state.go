@@ -164,6 +164,25 @@ type g2Layer struct {
 	Table        string `json:"table"`
 	Description  string `json:"description"`
 	Enabled      bool   `json:"enabled"`
+	GeometryType string `json:"geometryType,omitempty"`
+	Srid         int    `json:"srid,omitempty"`
+	PrimaryKey   string `json:"primaryKey,omitempty"`
+	// Fields are the published columns, in table order, with their
+	// overrides (the fields facet).
+	Fields []*g2Field `json:"fields"`
+}
+
+// g2Field is one published field and its override row.
+type g2Field struct {
+	Name        string          `json:"name"`
+	Type        string          `json:"type"`
+	Description string          `json:"description,omitempty"`
+	Geometry    bool            `json:"geometry,omitempty"`
+	Primary     bool            `json:"primary,omitempty"`
+	Overridden  bool            `json:"overridden,omitempty"`
+	Alias       *string         `json:"alias,omitempty"`
+	Domain      json.RawMessage `json:"domain,omitempty"`
+	Hidden      bool            `json:"hidden,omitempty"`
 }
 
 // gen2Data is the persisted Generation 2 state.
@@ -210,6 +229,27 @@ func (g *gen2Store) connectionByName(name string) *g2Connection {
 		}
 	}
 	return nil
+}
+
+func (g *gen2Store) layer(id int) *g2Layer {
+	for _, l := range g.d.Layers {
+		if l.LayerID == id {
+			return l
+		}
+	}
+	return nil
+}
+
+// connectionRef resolves a connection by GUID or by name, as the publish
+// routes' {id} does.
+func (g *gen2Store) connectionRef(ref string) *g2Connection {
+	if isGUID(ref) {
+		id := strings.ToLower(strings.Trim(ref, "{}"))
+		if c := g.connection(id); c != nil {
+			return c
+		}
+	}
+	return g.connectionByName(ref)
 }
 
 func (g *gen2Store) layerCount(service string) int {
@@ -322,8 +362,16 @@ func newGen2Store(opts Options, now time.Time) (*gen2Store, error) {
 				AccessPolicy: Gen2AccessPolicy{AllowedRoles: []string{}, AllowedWriteRoles: []string{}}})
 		}
 		enabled := l.Enabled == nil || *l.Enabled
-		g.d.Layers = append(g.d.Layers, &g2Layer{LayerID: l.LayerID, ConnectionID: c.ConnectionID, ServiceName: svc,
-			LayerName: l.LayerName, Schema: cmpOr(l.Schema, "public"), Table: l.Table, Description: l.Description, Enabled: enabled})
+		layer := &g2Layer{LayerID: l.LayerID, ConnectionID: c.ConnectionID, ServiceName: svc,
+			LayerName: l.LayerName, Schema: cmpOr(l.Schema, "public"), Table: l.Table, Description: l.Description, Enabled: enabled}
+		if tbl := c.table(layer.Schema, layer.Table); tbl != nil {
+			layer.GeometryType, layer.Srid, layer.PrimaryKey = tbl.GeometryType, tbl.Srid, tbl.PrimaryKey
+			layer.Fields = fieldsOf(tbl, nil)
+		}
+		if layer.Fields == nil {
+			layer.Fields = []*g2Field{}
+		}
+		g.d.Layers = append(g.d.Layers, layer)
 	}
 	g.d.Revision = 1
 	g.d.GeneratedAt = now.UTC()
@@ -366,6 +414,40 @@ func seedConnection(c Gen2SeedConnection, now time.Time) (*g2Connection, error) 
 		conn.Tables = []Gen2SeedTable{}
 	}
 	return conn, nil
+}
+
+// table finds a table of the connection's database, case-insensitively.
+func (c *g2Connection) table(schema, table string) *Gen2SeedTable {
+	for i := range c.Tables {
+		if strings.EqualFold(c.Tables[i].Schema, schema) && strings.EqualFold(c.Tables[i].Table, table) {
+			return &c.Tables[i]
+		}
+	}
+	return nil
+}
+
+// fieldsOf lists a table's columns as published fields: only the named
+// ones when names is non-empty (plus the key and geometry), and a
+// Geometry field for the geometry column when it is not a listed column.
+func fieldsOf(t *Gen2SeedTable, names []string) []*g2Field {
+	out := []*g2Field{}
+	seenGeom := false
+	for _, col := range t.Columns {
+		isGeom := t.GeometryColumn != "" && strings.EqualFold(col.Name, t.GeometryColumn)
+		isPK := t.PrimaryKey != "" && strings.EqualFold(col.Name, t.PrimaryKey)
+		if len(names) > 0 && !isGeom && !isPK && !containsFold(names, col.Name) {
+			continue
+		}
+		typ := col.Type
+		if isGeom {
+			typ, seenGeom = "Geometry", true
+		}
+		out = append(out, &g2Field{Name: col.Name, Type: cmpOr(typ, "String"), Description: col.Description, Geometry: isGeom, Primary: isPK})
+	}
+	if t.GeometryColumn != "" && !seenGeom {
+		out = append(out, &g2Field{Name: t.GeometryColumn, Type: "Geometry", Geometry: true})
+	}
+	return out
 }
 
 func nonNil(s []string) []string {
