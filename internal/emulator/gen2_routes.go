@@ -36,6 +36,12 @@ func (s *Server) gen2Routes(rt *router) {
 	rt.handle(put, conns+"/{id}/layers/{layerId}/enabled", false, s.handleGen2SetLayerEnabled)
 	rt.handle(get, BasePath+"/metadata/layers/{layerId}/fields", false, s.handleGen2GetFields)
 	rt.handle(put, BasePath+"/metadata/layers/{layerId}/fields", false, s.handleGen2PutFields)
+	for _, d := range []struct{ facet, key, kind string }{
+		{"popup-info", gen2PopupInfoKey, "LayerPopupInfo"}, {"drawing-info", gen2DrawingInfoKey, "LayerDrawingInfo"},
+	} {
+		rt.handle(get, BasePath+"/metadata/layers/{layerId}/"+d.facet, false, s.handleGen2GetDocument(d.key))
+		rt.handle(put, BasePath+"/metadata/layers/{layerId}/"+d.facet, false, s.handleGen2PutDocument(d.facet, d.key, d.kind))
+	}
 	rt.handle(get, conns+"/{id}", false, s.handleGen2GetConnection)
 	rt.handle(put, conns+"/{id}", false, s.handleGen2UpdateConnection)
 	rt.handle(del, conns+"/{id}", false, s.handleGen2DeleteConnection)

@@ -170,6 +170,9 @@ type g2Layer struct {
 	// Fields are the published columns, in table order, with their
 	// overrides (the fields facet).
 	Fields []*g2Field `json:"fields"`
+	// Extensions are resource.extensions: geoservices:popupInfo and
+	// geoservices:drawingInfo documents, stored verbatim.
+	Extensions map[string]json.RawMessage `json:"extensions,omitempty"`
 }
 
 // g2Field is one published field and its override row.
