@@ -42,6 +42,9 @@ func (s *Server) gen2Routes(rt *router) {
 		rt.handle(get, BasePath+"/metadata/layers/{layerId}/"+d.facet, false, s.handleGen2GetDocument(d.key))
 		rt.handle(put, BasePath+"/metadata/layers/{layerId}/"+d.facet, false, s.handleGen2PutDocument(d.facet, d.key, d.kind))
 	}
+	rt.handle(get, "/ogc/styles", true, s.handleGen2ListStyles)
+	rt.handle(get, "/ogc/styles/{styleId}", true, s.handleGen2GetStyle)
+	rt.handle(put, "/ogc/styles/{styleId}", false, s.handleGen2PutStyle)
 	rt.handle(get, conns+"/{id}", false, s.handleGen2GetConnection)
 	rt.handle(put, conns+"/{id}", false, s.handleGen2UpdateConnection)
 	rt.handle(del, conns+"/{id}", false, s.handleGen2DeleteConnection)

@@ -173,6 +173,8 @@ type g2Layer struct {
 	// Extensions are resource.extensions: geoservices:popupInfo and
 	// geoservices:drawingInfo documents, stored verbatim.
 	Extensions map[string]json.RawMessage `json:"extensions,omitempty"`
+	// Style is the normalised MapLibre style, nil when unstyled.
+	Style json.RawMessage `json:"style,omitempty"`
 }
 
 // g2Field is one published field and its override row.
