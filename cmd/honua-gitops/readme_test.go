@@ -32,7 +32,7 @@ func TestREADMEWalkthroughRuns(t *testing.T) {
 	require.NoError(t, os.Symlink(binary, filepath.Join(bin, "honua-gitops")))
 	out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "honua-emulator"), "../honua-emulator").CombinedOutput()
 	require.NoError(t, err, string(out))
-	copyDir(t, filepath.Join(root, "examples", "honua-config"), filepath.Join(work, "examples", "honua-config"))
+	cmdtest.CopyDir(t, filepath.Join(root, "examples", "honua-config"), filepath.Join(work, "examples", "honua-config"))
 
 	port := freePort(t)
 	script := strings.NewReplacer("/tmp/city-gis", filepath.Join(work, "city-gis"), "8088", port).Replace(block)
@@ -124,23 +124,4 @@ func freePort(t *testing.T) string {
 	require.NoError(t, err)
 	defer l.Close()
 	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-}
-
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	require.NoError(t, filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	}))
 }

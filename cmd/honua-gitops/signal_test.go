@@ -22,6 +22,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/cmd/cmdtest"
 	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/emulator"
+	"github.com/honua-io/honua-gitops/internal/gittest"
 )
 
 const key = "signal-test-admin-key-5d1e"
@@ -54,18 +55,9 @@ func repo(t *testing.T, latency time.Duration) (dir string, run *emulator.Runnin
 	t.Cleanup(func() { _ = run.Close() })
 	dir = cmdtest.CopyExample(t)
 	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "config"}} {
-		git(t, dir, args...)
+		gittest.Git(t, dir, args...)
 	}
 	return dir, run
-}
-
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(out))
-	return string(out)
 }
 
 // started is an apply running as its own process.

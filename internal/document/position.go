@@ -174,10 +174,9 @@ func value(t string) (v string, ok bool) {
 	return "", false
 }
 
-// flowBalance returns how many flow collections ([ or {) t leaves open,
-// ignoring quoted text and comments.
-func flowBalance(t string) int {
-	depth := 0
+// flowBrackets calls visit with the index of every [ { ] } in t outside
+// quoted text, stopping at a comment: the one scanner both flow checks use.
+func flowBrackets(t string, visit func(i int, c byte)) {
 	inQuote := byte(0)
 	for i := 0; i < len(t); i++ {
 		c := t[i]
@@ -191,13 +190,24 @@ func flowBalance(t string) int {
 				inQuote = c
 			}
 		case c == '#' && (i == 0 || t[i-1] == ' '):
-			return depth
-		case c == '[' || c == '{':
-			depth++
-		case c == ']' || c == '}':
-			depth--
+			return
+		case c == '[' || c == '{' || c == ']' || c == '}':
+			visit(i, c)
 		}
 	}
+}
+
+// flowBalance returns how many flow collections ([ or {) t leaves open,
+// ignoring quoted text and comments.
+func flowBalance(t string) int {
+	depth := 0
+	flowBrackets(t, func(_ int, c byte) {
+		if c == '[' || c == '{' {
+			depth++
+		} else {
+			depth--
+		}
+	})
 	return depth
 }
 
@@ -210,28 +220,15 @@ func unclosedFlow(data []byte, from int) (line, col int, ok bool) {
 		if l.num < from {
 			continue
 		}
-		inQuote := byte(0)
 		t := l.text
-	scan:
-		for i := 0; i < len(t); i++ {
-			c := t[i]
+		flowBrackets(t, func(i int, c byte) {
 			switch {
-			case inQuote != 0:
-				if c == inQuote {
-					inQuote = 0
-				}
-			case c == '"' || c == '\'':
-				if i == 0 || strings.ContainsRune(" [{,:", rune(t[i-1])) {
-					inQuote = c
-				}
-			case c == '#' && (i == 0 || t[i-1] == ' '):
-				break scan
 			case c == '[' || c == '{':
 				stack = append(stack, open{l.num, l.indent + i + 1})
-			case (c == ']' || c == '}') && len(stack) > 0:
+			case len(stack) > 0:
 				stack = stack[:len(stack)-1]
 			}
-		}
+		})
 		if len(stack) == 0 && l.num > from && l.indent == 0 && strings.HasPrefix(t, "---") {
 			break
 		}

@@ -49,7 +49,7 @@ var baseFiles = map[string]string{
 func newRepo(t testing.TB, files map[string]string) string {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("the git CLI is not installed")
+		t.Fatal("the git CLI is required by these tests (the repository's own tests build fixtures with it)")
 	}
 	dir := t.TempDir()
 	gittest.Git(t, dir, "init", "--quiet", "--initial-branch=main")

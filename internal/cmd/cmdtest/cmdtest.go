@@ -48,8 +48,14 @@ func RepoRoot(t testing.TB) string {
 // CopyExample copies examples/honua-config into a temporary directory.
 func CopyExample(t testing.TB) string {
 	t.Helper()
-	src := filepath.Join(RepoRoot(t), "examples", "honua-config")
 	dst := t.TempDir()
+	CopyDir(t, filepath.Join(RepoRoot(t), "examples", "honua-config"), dst)
+	return dst
+}
+
+// CopyDir copies the tree at src to dst, creating dst.
+func CopyDir(t testing.TB, src, dst string) {
+	t.Helper()
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -66,9 +72,8 @@ func CopyExample(t testing.TB) string {
 		return os.WriteFile(target, data, 0o644)
 	})
 	if err != nil {
-		t.Fatalf("copy example: %v", err)
+		t.Fatalf("copy %s: %v", src, err)
 	}
-	return dst
 }
 
 // ExampleFiles returns examples/honua-config as relative path → contents,
