@@ -5,6 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/honua-io/honua-gitops/internal/config"
 	"github.com/honua-io/honua-gitops/internal/source"
@@ -80,4 +86,48 @@ func (c *Checkout) Contains(ctx context.Context, ancestor string) (contains, kno
 		}
 	}
 	return a == source.Contained, a != source.Unknown, nil
+}
+
+// Ahead counts the commits on the repository's default branch after commit:
+// how far the deployed commit is behind. The default branch is origin's
+// HEAD when known, else the checked-out branch — never assumed to be
+// "main". It returns the branch name and -1 when the count is unknown.
+func Ahead(dir, commit string) (branch string, ahead int) {
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil || commit == "" {
+		return "", -1
+	}
+	var tip *plumbing.Reference
+	if ref, err := repo.Reference(plumbing.NewRemoteHEADReferenceName("origin"), true); err == nil {
+		tip = ref
+		branch = strings.TrimPrefix(ref.Name().Short(), "origin/")
+	} else if head, err := repo.Head(); err == nil && head.Name().IsBranch() {
+		tip, branch = head, head.Name().Short()
+	} else {
+		return "", -1
+	}
+	iter, err := repo.Log(&git.LogOptions{From: tip.Hash()})
+	if err != nil {
+		return branch, -1
+	}
+	defer iter.Close()
+	const maxWalk = 100_000
+	n := 0
+	target := plumbing.NewHash(commit)
+	found := false
+	_ = iter.ForEach(func(c *object.Commit) error {
+		if c.Hash == target {
+			found = true
+			return storer.ErrStop
+		}
+		n++
+		if n >= maxWalk {
+			return storer.ErrStop
+		}
+		return nil
+	})
+	if !found {
+		return branch, -1
+	}
+	return branch, n
 }

@@ -46,15 +46,6 @@ func AddFormatFlag(cmd *cobra.Command, p *string, usage string, allowed ...strin
 	cmd.Flags().Var(&formatValue{p: p, allowed: allowed}, "format", usage)
 }
 
-// FormatOf returns the --format value cmd was run with, or "" when it has
-// no such flag.
-func FormatOf(cmd *cobra.Command) string {
-	if fl := cmd.Flags().Lookup("format"); fl != nil {
-		return strings.ToLower(fl.Value.String())
-	}
-	return ""
-}
-
 func orList(s []string) string {
 	switch len(s) {
 	case 0:

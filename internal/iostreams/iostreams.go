@@ -56,9 +56,6 @@ func (s *IOStreams) SetStdinTTY(v bool) { s.stdinTTY = v }
 // line there).
 func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 
-// SetStderrTTY overrides terminal detection (tests).
-func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
-
 // ColorEnabled reports whether output to stdout may use ANSI colour.
 func (s *IOStreams) ColorEnabled() bool { return s.stdoutTTY && !s.noColor }
 

@@ -108,9 +108,6 @@ func New(branch Branch, opts Options) *Ledger {
 	return &Ledger{branch: branch, opts: opts}
 }
 
-// Name is the branch name.
-func (l *Ledger) Name() string { return l.opts.Name }
-
 // Position is what one read of the state branch says about an environment.
 type Position struct {
 	View        *statebranch.View

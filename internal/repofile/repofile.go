@@ -90,9 +90,6 @@ func Open(dir string) (*Root, error) {
 	return &Root{dir: dir, real: real}, nil
 }
 
-// Dir returns the root as given to Open.
-func (r *Root) Dir() string { return r.dir }
-
 func (r *Root) abs(rel string) string { return filepath.Join(r.dir, filepath.FromSlash(rel)) }
 
 // inside reports whether real, a path without symbolic links, is the root or
