@@ -25,9 +25,7 @@ func journalOf(name, message string) *deploy.Deployment {
 func breakouts(md string) []string {
 	var bad []string
 	for _, line := range strings.Split(md, "\n") {
-		// The renderer's own bold; a user's '*' is always escaped, so "**"
-		// only ever comes from the renderer.
-		rest := strings.ReplaceAll(line, "**", "")
+		rest := line
 		cells := 0
 		for i := 0; i < len(rest); i++ {
 			c := rest[i]
@@ -49,6 +47,10 @@ func breakouts(md string) []string {
 				i += n + end + n - 1
 			case c == '|':
 				cells++
+			case c == '*' && i+1 < len(rest) && rest[i+1] == '*':
+				// The renderer's own bold, outside code: a user's '*' is
+				// always escaped, so "**" here only comes from the renderer.
+				i++
 			case strings.IndexByte("<@[!*_", c) >= 0:
 				bad = append(bad, "unescaped "+string(c)+": "+line)
 			}
@@ -71,7 +73,7 @@ func TestJournalMarkdownEscapesEverything(t *testing.T) {
 }
 
 func FuzzJournalMarkdown(f *testing.F) {
-	for _, s := range []string{"x`@octocat`<details><!--", "a|b", "``", "\n\n", "<script>", "@team", "![x](y)", "***", "\\`|"} {
+	for _, s := range []string{"x`@octocat`<details><!--", "a|b", "``", "\n\n", "<script>", "@team", "![x](y)", "***", "\\`|", "`**"} {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, name, message string) {
