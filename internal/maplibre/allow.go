@@ -6,7 +6,8 @@ import (
 )
 
 // The allow-lists below are copied from MapLibreStyleNormalizer.cs
-// (honua-io/honua-server, stored version id 58550020053).
+// (honua-io/honua-server, stored version id 58550020053). They are
+// exported for messages and documentation; callers must not modify them.
 
 // LayerTypes are the layer types the server accepts (compared
 // case-insensitively, as SupportedLayerTypes does).

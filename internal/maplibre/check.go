@@ -1,43 +1,48 @@
 package maplibre
 
 import (
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 )
 
 // Check reports every property or expression of style that a Honua Gen2
-// server would reject on PUT /ogc/styles/{styleId}, whatever the target
-// layer's integer id: a layer source named "layer-{n}" is taken to be the
-// Honua tile source. Use CheckLayer once the id is known. Problems come in
-// document order (layers by index, object members by sorted name); nil
-// means the server accepts the style.
+// server would reject on PUT /ogc/styles/{styleId}. It does not know the
+// target layer's integer id, so it takes any source named "layer-{n}" to
+// be the Honua tile source and reports only what does not depend on the
+// id; use CheckLayer once the id is known. Problems come in document order
+// (layers by index, object members by sorted name); nil means the server
+// accepts the style. Check does not modify style.
 func Check(style map[string]any) []Problem {
-	return check(style, honuaAny)
+	return check(style, honuaAny, 0)
 }
 
 // CheckLayer is Check for the layer with integer id layerID: only the
 // source "layer-{layerID}" is the Honua tile source, as on the server.
+// It also reports a sources["layer-{layerID}"] member that differs from
+// the source the server writes there (see Normalise), because the server
+// would silently replace it and the difference could never be applied.
 func CheckLayer(style map[string]any, layerID int) []Problem {
-	return check(style, SourceID(layerID))
+	return check(style, SourceID(layerID), layerID)
 }
 
 // honuaAny stands for "the Honua source id is not known".
 const honuaAny = ""
 
-func check(style map[string]any, honua string) []Problem {
+func check(style map[string]any, honua string, layerID int) []Problem {
 	c := &collector{}
 	if style == nil {
 		c.add("", "a MapLibre style must be a JSON object")
 		return c.problems
 	}
 	root, _ := canonical(style, "", c).(map[string]any)
-	validate(root, honua, c)
+	validate(root, honua, layerID, c)
 	return c.problems
 }
 
 // validate checks a canonical style. It does not modify root.
-func validate(root map[string]any, honua string, c *collector) {
+func validate(root map[string]any, honua string, layerID int, c *collector) {
 	checkVersion(root, c)
 	var sources map[string]any
 	if sv := root["sources"]; sv != nil {
@@ -46,6 +51,13 @@ func validate(root map[string]any, honua string, c *collector) {
 			c.add("/sources", "sources must be a JSON object, not %s", describe(sv))
 		}
 		sources = m
+	}
+	if own, present := sources[honua]; honua != honuaAny && present {
+		if want := honuaSource(layerID); !reflect.DeepEqual(own, want) {
+			c.add(child("/sources", honua), "the server silently replaces source %q with its own tile source "+
+				"{type: vector, tiles: [%q], minzoom: 0, maxzoom: 22}; remove it from the style or write exactly that",
+				honua, TileURL(layerID))
+		}
 	}
 	layers, ok := root["layers"].([]any)
 	if !ok || len(layers) == 0 {

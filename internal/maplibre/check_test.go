@@ -140,6 +140,9 @@ func TestCheckDocument(t *testing.T) {
 		{"geojson with source-layer", `{"version":8,"sources":{"g":{"type":"geojson","data":{}}},"layers":[{"id":"g","type":"circle","source":"g","source-layer":"x"},{"id":"h","type":"circle"}]}`, []string{"/layers/0/source-layer"}},
 		{"raster source", `{"version":8,"sources":{"r":{"type":"raster","tiles":[]}},"layers":[{"id":"r","type":"fill","source":"r"},{"id":"h","type":"circle"}]}`, []string{"/layers/0/source"}},
 		{"source without type", `{"version":8,"sources":{"r":{}},"layers":[{"id":"r","type":"fill","source":"r"},{"id":"h","type":"circle"}]}`, []string{"/sources/r/type"}},
+		{"own honua source is silently replaced", `{"version":8,"sources":{"layer-7":{"type":"vector","url":"https://example.com/t.json"}},"layers":[{"id":"a","type":"circle"}]}`, []string{"/sources/layer-7"}},
+		{"exact honua source", `{"version":8,"sources":{"layer-7":{"type":"vector","tiles":["/tiles/7/{z}/{x}/{y}.mvt"],"minzoom":0,"maxzoom":22}},"layers":[{"id":"a","type":"circle"}]}`, nil},
+		{"another layer's source is kept", `{"version":8,"sources":{"layer-3":{"type":"vector","url":"u"}},"layers":[{"id":"a","type":"circle"}]}`, nil},
 		{"pointer escaping", `{"version":8,"layers":[{"id":"a","type":"circle","paint":{"a/b~c":1}}]}`, []string{"/layers/0/paint/a~1b~0c"}},
 	}
 	for _, tt := range tests {
@@ -200,10 +203,36 @@ func TestNumbersUniform(t *testing.T) {
 	if !jsonEqual(ny, nj) {
 		t.Errorf("yaml and json normal forms differ:\n%v\n%v", ny, nj)
 	}
-	if bad := oneLayer(t, `{"id":"a","type":"circle"}`); true {
-		bad["layers"].([]any)[0].(map[string]any)["circle-radius-extra"] = int64(3)
-		if ps := Check(bad); len(ps) != 0 {
-			t.Errorf("unknown layer member with int64: %v", ps)
+	// Numbers of any Go type are accepted, and converted to float64.
+	typed := oneLayer(t, `{"id":"a","type":"circle"}`)
+	typed["layers"].([]any)[0].(map[string]any)["paint"] = map[string]any{
+		"circle-radius": int64(3), "circle-stroke-width": uint8(1), "circle-opacity": float32(0.5)}
+	if ps := Check(typed); len(ps) != 0 {
+		t.Errorf("Go number types: %v", ps)
+	}
+	n, err := Normalise(typed, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := n["layers"].([]any)[0].(map[string]any)["paint"].(map[string]any)["circle-radius"]; r != float64(3) {
+		t.Errorf("circle-radius normalised to %T %v, want float64 3", r, r)
+	}
+}
+
+func TestCheckDeterministic(t *testing.T) {
+	const doc = `{"version":7,"layers":[{"id":"a","type":"symbol","paint":{"text-color":["slice","x"],"icon-halo-color":"red","text-opacity":3},
+		"layout":{"symbol-placement":"point","text-font":[1],"visibility":"on"}},{"id":"a","type":"raster"}]}`
+	style := parse(t, doc)
+	first := Check(style)
+	if len(first) != 9 {
+		t.Fatalf("got %d problems: %v", len(first), first)
+	}
+	for range 20 {
+		if got := Check(style); !equalStrings(paths(got), paths(first)) {
+			t.Fatalf("order changed: %v vs %v", got, first)
 		}
+	}
+	if !jsonEqual(style, parse(t, doc)) {
+		t.Error("Check modified its input")
 	}
 }

@@ -8,7 +8,9 @@
 // (id 58823357372) and CssNamedColors.cs (id 59033433537):
 //
 //   - Check (and CheckLayer) reports every property or expression the
-//     server would reject, each with a JSON pointer into the style.
+//     server would reject, each with a JSON pointer into the style, and
+//     (CheckLayer) a sources["layer-{id}"] the server would silently
+//     replace.
 //   - Normalise returns the exact form the server stores: the Honua tile
 //     source sources["layer-{id}"] is (re)written, and every non-background
 //     layer without a source gets source "layer-{id}" and, for the Honua

@@ -36,8 +36,10 @@ func honuaSource(layerID int) map[string]any {
 //
 //   - sources["layer-{layerID}"] is set to the Honua vector source
 //     {type: vector, tiles: ["/tiles/{layerID}/{z}/{x}/{y}.mvt"],
-//     minzoom: 0, maxzoom: 22}, replacing any source of that name; a
-//     missing or null sources member becomes an object holding just it;
+//     minzoom: 0, maxzoom: 22}; a missing or null sources member becomes
+//     an object holding just it (a different source already under that
+//     name would be silently replaced, so CheckLayer reports it and
+//     Normalise refuses the style);
 //   - each non-background layer whose source is missing or null gets
 //     source "layer-{layerID}";
 //   - each layer on the Honua vector source (case-insensitive name) whose
