@@ -63,6 +63,12 @@ type Faults struct {
 	When FaultTiming
 	// Seed seeds the random choices.
 	Seed uint64
+	// RelationshipsConflict (Generation 2) answers every valid
+	// relationships PUT, single or batch, with the 409 problem a server
+	// gives once its 5 save attempts hit an ETag mismatch ("Metadata
+	// changed during relationship authoring…"). Nothing is written. It is
+	// not a write fault: it does not count towards FailNthWrite.
+	RelationshipsConflict bool
 }
 
 // Validate checks rates and durations.
@@ -169,6 +175,14 @@ func (fi *faultInjector) rollRequest() requestFaults {
 		}
 	}
 	return rf
+}
+
+// relationshipsConflict reports whether relationships writes must answer
+// the retries-exhausted 409.
+func (fi *faultInjector) relationshipsConflict() bool {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	return fi.cfg.RelationshipsConflict
 }
 
 // checkWrite counts one write attempt to id and returns the fault it must

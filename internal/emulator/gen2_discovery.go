@@ -153,6 +153,41 @@ func g2PublicationSemanticID(l *g2Layer) string {
 	return "pub." + strings.ToLower(l.ServiceName) + "." + strings.ToLower(l.LayerName)
 }
 
+// entries lists the graph's semantic ids (the inventory). The caller holds
+// mu.
+func (g *gen2Store) entries() []g2InventoryEntry {
+	var out []g2InventoryEntry
+	for _, sv := range g.d.Services {
+		out = append(out, g2InventoryEntry{SemanticID: g2ServiceSemanticID(sv.Name), ArtifactKind: "service", ServiceType: "esri-feature-service", Name: sv.Name})
+	}
+	for _, l := range g.d.Layers {
+		out = append(out, g2InventoryEntry{SemanticID: g2ResourceSemanticID(l), ArtifactKind: "resource", ResourceType: "feature-dataset", Name: l.LayerName, Status: "active"},
+			g2InventoryEntry{SemanticID: g2PublicationSemanticID(l), ArtifactKind: "publication", PublicationType: "esri-feature-layer",
+				ParentSemanticID: g2ResourceSemanticID(l), Name: l.LayerName})
+	}
+	return out
+}
+
+func (g *gen2Store) entry(semanticID string) *g2InventoryEntry {
+	for _, e := range g.entries() {
+		if e.SemanticID == semanticID {
+			return &e
+		}
+	}
+	return nil
+}
+
+// dependents are the entries whose parent is semanticID.
+func (g *gen2Store) dependents(semanticID string) []string {
+	out := []string{}
+	for _, e := range g.entries() {
+		if e.ParentSemanticID == semanticID {
+			out = append(out, e.SemanticID)
+		}
+	}
+	return out
+}
+
 // handleGen2Inventory serves GET /metadata/environments/{env}/inventory:
 // bare JSON, revision and etag in the body, no ETag header.
 func (s *Server) handleGen2Inventory(w http.ResponseWriter, r *http.Request, p params) {
@@ -178,13 +213,8 @@ func (s *Server) handleGen2Inventory(w http.ResponseWriter, r *http.Request, p p
 		}
 		inv.Entries = append(inv.Entries, e)
 	}
-	for _, sv := range g.d.Services {
-		add(g2InventoryEntry{SemanticID: g2ServiceSemanticID(sv.Name), ArtifactKind: "service", ServiceType: "esri-feature-service", Name: sv.Name})
-	}
-	for _, l := range g.d.Layers {
-		add(g2InventoryEntry{SemanticID: g2ResourceSemanticID(l), ArtifactKind: "resource", ResourceType: "feature-dataset", Name: l.LayerName, Status: "active"})
-		add(g2InventoryEntry{SemanticID: g2PublicationSemanticID(l), ArtifactKind: "publication", PublicationType: "esri-feature-layer",
-			ParentSemanticID: g2ResourceSemanticID(l), Name: l.LayerName})
+	for _, e := range g.entries() {
+		add(e)
 	}
 	s.writeBareV2(w, http.StatusOK, contentTypeJSON, inv)
 }

@@ -106,7 +106,7 @@ func (s *Server) handleGen2PublishLayer(w http.ResponseWriter, r *http.Request, 
 			status, msg = http.StatusNotFound, gen2PublishNotFound
 			return nil
 		}
-		tbl := c.table(req.Schema, req.Table)
+		tbl := g.table(c, req.Schema, req.Table)
 		if tbl == nil {
 			status, msg = http.StatusNotFound, gen2PublishNotFound
 			return nil

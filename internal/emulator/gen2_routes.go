@@ -4,8 +4,14 @@ import "net/http"
 
 // gen2Routes registers the Generation 2 surface emulated so far (see
 // README.md): the capability manifest, the environment inventory, the
-// service settings PUTs, the secure connections, layer publishing, the
-// fields facet, and the test-only write log. Literal routes come before parameterised ones.
+// service settings PUTs and the write-only layer metadata, the secure
+// connections, layer publishing, the layer facets (fields, filter,
+// relationships, validation, popup-info, drawing-info, the deprecated
+// style), OGC styles,
+// and the test-only write log. The branch-only facets (display, editing,
+// discovery, spatial, subtypes, attribute-rules, extrusion, status,
+// publication overrides, settings-caps, service discovery) are not on
+// trunk and stay unmapped: 404. Literal routes come before parameterised ones.
 func (s *Server) gen2Routes(rt *router) {
 	const (
 		get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
@@ -42,6 +48,17 @@ func (s *Server) gen2Routes(rt *router) {
 		rt.handle(get, BasePath+"/metadata/layers/{layerId}/"+d.facet, false, s.handleGen2GetDocument(d.key))
 		rt.handle(put, BasePath+"/metadata/layers/{layerId}/"+d.facet, false, s.handleGen2PutDocument(d.facet, d.key, d.kind))
 	}
+	layers := BasePath + "/metadata/layers"
+	rt.handle(get, layers+"/{layerId}/filter", false, s.handleGen2GetFilter)
+	rt.handle(put, layers+"/{layerId}/filter", false, s.handleGen2PutFilter)
+	rt.handle(put, layers+"/relationships/batch", false, s.handleGen2PutRelationshipsBatch)
+	rt.handle(get, layers+"/{layerId}/relationships", false, s.handleGen2GetRelationships)
+	rt.handle(put, layers+"/{layerId}/relationships", false, s.handleGen2PutRelationships)
+	rt.handle(get, layers+"/{layerId}/validation", false, s.handleGen2GetValidation)
+	rt.handle(get, layers+"/{layerId}/style", false, s.handleGen2GetAdminStyle)
+	rt.handle(put, layers+"/{layerId}/style", false, s.handleGen2PutAdminStyle)
+	rt.handle(put, services+"/{name}/layers/{layerId}/metadata", false, s.handleGen2PutLayerMetadata)
+
 	rt.handle(get, "/ogc/styles", true, s.handleGen2ListStyles)
 	rt.handle(get, "/ogc/styles/{styleId}", true, s.handleGen2GetStyle)
 	rt.handle(put, "/ogc/styles/{styleId}", false, s.handleGen2PutStyle)

@@ -33,6 +33,20 @@ type Gen2Seed struct {
 	Connections []Gen2SeedConnection `json:"connections,omitempty"`
 	// Layers are already-published layers.
 	Layers []Gen2SeedLayer `json:"layers,omitempty"`
+	// Databases are PostgreSQL databases reachable from the server, keyed
+	// by host and database name. A connection (seeded, or created at run
+	// time through POST /connections) whose host and databaseName match a
+	// database sees its tables, in addition to its own seeded tables. Host
+	// "*" matches any host, so one seed serves environments whose DB_HOST
+	// differs.
+	Databases []Gen2SeedDatabase `json:"databases,omitempty"`
+}
+
+// Gen2SeedDatabase is a database and the tables it holds.
+type Gen2SeedDatabase struct {
+	Host         string          `json:"host"`
+	DatabaseName string          `json:"databaseName"`
+	Tables       []Gen2SeedTable `json:"tables"`
 }
 
 // Gen2SeedService is one service in a seed.
@@ -101,6 +115,9 @@ type Gen2SeedLayer struct {
 	Table       string `json:"table"`
 	Description string `json:"description,omitempty"`
 	Enabled     *bool  `json:"enabled,omitempty"`
+	// ReadOnly marks the resource read-only (no editing), which composite
+	// relationships require.
+	ReadOnly bool `json:"readOnly,omitempty"`
 }
 
 // LoadGen2Seed reads a seed file.
@@ -173,8 +190,24 @@ type g2Layer struct {
 	// Extensions are resource.extensions: geoservices:popupInfo and
 	// geoservices:drawingInfo documents, stored verbatim.
 	Extensions map[string]json.RawMessage `json:"extensions,omitempty"`
-	// Style is the normalised MapLibre style, nil when unstyled.
+	// Style is the normalised MapLibre style, nil when unstyled. The OGC
+	// style and the deprecated admin layer style share it.
 	Style json.RawMessage `json:"style,omitempty"`
+	// StyleDrawingInfo is the admin style's drawingInfo (the style
+	// catalog's column, distinct from the drawing-info facet).
+	StyleDrawingInfo   json.RawMessage `json:"styleDrawingInfo,omitempty"`
+	StyleVersion       int             `json:"styleVersion,omitempty"`
+	StyleRevisedAt     *time.Time      `json:"styleRevisedAt,omitempty"`
+	StyleRevisedBy     string          `json:"styleRevisedBy,omitempty"`
+	StyleChangeSummary string          `json:"styleChangeSummary,omitempty"`
+	// ReadOnly: see Gen2SeedLayer.ReadOnly.
+	ReadOnly bool `json:"readOnly,omitempty"`
+	// PermanentFilter is resource.permanentFilter, nil when none.
+	PermanentFilter *g2Filter `json:"permanentFilter,omitempty"`
+	// Relationships are resource.relationships, in the order written.
+	Relationships []g2Relationship `json:"relationships,omitempty"`
+	// Meta is the write-only per-layer metadata (access, time, governance).
+	Meta *g2LayerMeta `json:"meta,omitempty"`
 }
 
 // g2Field is one published field and its override row.
@@ -201,6 +234,8 @@ type gen2Data struct {
 	Connections   []*g2Connection `json:"connections"`
 	Layers        []*g2Layer      `json:"layers"`
 	Writes        []Gen2Write     `json:"writes"`
+	// Databases are the seeded databases (outside the graph).
+	Databases []Gen2SeedDatabase `json:"databases,omitempty"`
 }
 
 // gen2Store holds a Generation 2 server's state under one lock.
@@ -314,6 +349,15 @@ func newGen2Store(opts Options, now time.Time) (*gen2Store, error) {
 		sd = &Gen2Seed{}
 	}
 	g.d = gen2Data{FormatVersion: gen2StateFormatVersion, Environment: sd.Environment}
+	for _, db := range sd.Databases {
+		if db.Host == "" || db.DatabaseName == "" {
+			return nil, errors.New("seed: a database needs a host (or \"*\") and a databaseName")
+		}
+		if db.Tables == nil {
+			db.Tables = []Gen2SeedTable{}
+		}
+		g.d.Databases = append(g.d.Databases, db)
+	}
 	if g.d.Environment == "" {
 		g.d.Environment = DefaultGen2Environment
 	}
@@ -369,7 +413,8 @@ func newGen2Store(opts Options, now time.Time) (*gen2Store, error) {
 		enabled := l.Enabled == nil || *l.Enabled
 		layer := &g2Layer{LayerID: l.LayerID, ConnectionID: c.ConnectionID, ServiceName: svc,
 			LayerName: l.LayerName, Schema: cmpOr(l.Schema, "public"), Table: l.Table, Description: l.Description, Enabled: enabled}
-		if tbl := c.table(layer.Schema, layer.Table); tbl != nil {
+		layer.ReadOnly = l.ReadOnly
+		if tbl := g.table(c, layer.Schema, layer.Table); tbl != nil {
 			layer.GeometryType, layer.Srid, layer.PrimaryKey = tbl.GeometryType, tbl.Srid, tbl.PrimaryKey
 			layer.Fields = fieldsOf(tbl, nil)
 		}
@@ -426,6 +471,46 @@ func (c *g2Connection) table(schema, table string) *Gen2SeedTable {
 	for i := range c.Tables {
 		if strings.EqualFold(c.Tables[i].Schema, schema) && strings.EqualFold(c.Tables[i].Table, table) {
 			return &c.Tables[i]
+		}
+	}
+	return nil
+}
+
+// table finds a table the connection can see: its own seeded tables
+// first, then those of a seeded database with the same host (or host "*")
+// and database name.
+func (g *gen2Store) table(c *g2Connection, schema, table string) *Gen2SeedTable {
+	if t := c.table(schema, table); t != nil {
+		return t
+	}
+	for i := range g.d.Databases {
+		db := &g.d.Databases[i]
+		if (db.Host != "*" && !strings.EqualFold(db.Host, c.Host)) || !strings.EqualFold(db.DatabaseName, c.DatabaseName) {
+			continue
+		}
+		for j := range db.Tables {
+			if strings.EqualFold(db.Tables[j].Schema, schema) && strings.EqualFold(db.Tables[j].Table, table) {
+				return &db.Tables[j]
+			}
+		}
+	}
+	return nil
+}
+
+// layerTable is the storage table behind a layer, nil when it is gone.
+func (g *gen2Store) layerTable(l *g2Layer) *Gen2SeedTable {
+	c := g.connection(l.ConnectionID)
+	if c == nil {
+		return nil
+	}
+	return g.table(c, l.Schema, l.Table)
+}
+
+// field finds a layer's published field, case-insensitively.
+func (l *g2Layer) field(name string) *g2Field {
+	for _, f := range l.Fields {
+		if strings.EqualFold(f.Name, name) {
+			return f
 		}
 	}
 	return nil

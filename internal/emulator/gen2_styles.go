@@ -142,6 +142,8 @@ func (s *Server) handleGen2PutStyle(w http.ResponseWriter, r *http.Request, p pa
 			return errGen2Gone
 		}
 		l.Style = norm
+		l.StyleDrawingInfo = drawingInfoFor(l)
+		l.stampStyle(s.now(), "", "")
 		return nil
 	})
 	if ok {
