@@ -7,7 +7,7 @@ import "net/http"
 // service settings PUTs and the write-only layer metadata, the secure
 // connections, layer publishing, the layer facets (fields, filter,
 // relationships, validation, popup-info, drawing-info, the deprecated
-// style), OGC styles,
+// style), OGC styles, release packages, prevalidate, the bindings query,
 // and the test-only write log. The branch-only facets (display, editing,
 // discovery, spatial, subtypes, attribute-rules, extrusion, status,
 // publication overrides, settings-caps, service discovery) are not on
@@ -58,6 +58,14 @@ func (s *Server) gen2Routes(rt *router) {
 	rt.handle(get, layers+"/{layerId}/style", false, s.handleGen2GetAdminStyle)
 	rt.handle(put, layers+"/{layerId}/style", false, s.handleGen2PutAdminStyle)
 	rt.handle(put, services+"/{name}/layers/{layerId}/metadata", false, s.handleGen2PutLayerMetadata)
+
+	const release = BasePath + "/metadata/release-packages"
+	rt.handle(post, release, false, s.handleGen2CreatePackage)
+	rt.handle(get, release, false, s.handleGen2ListPackages)
+	rt.handle(get, release+"/{id}", false, s.handleGen2GetPackage)
+	rt.handle(get, release+"/{id}/gitops-manifest", false, s.handleGen2PackageManifest)
+	rt.handle(post, BasePath+"/metadata/prevalidate", false, s.handleGen2Prevalidate)
+	rt.handle(post, BasePath+"/metadata/environment-bindings/query", false, s.handleGen2BindingsQuery)
 
 	rt.handle(get, "/ogc/styles", true, s.handleGen2ListStyles)
 	rt.handle(get, "/ogc/styles/{styleId}", true, s.handleGen2GetStyle)

@@ -236,6 +236,8 @@ type gen2Data struct {
 	Writes        []Gen2Write     `json:"writes"`
 	// Databases are the seeded databases (outside the graph).
 	Databases []Gen2SeedDatabase `json:"databases,omitempty"`
+	// Packages are the release packages (outside the graph: no revision).
+	Packages []*g2Package `json:"packages,omitempty"`
 }
 
 // gen2Store holds a Generation 2 server's state under one lock.
