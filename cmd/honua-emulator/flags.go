@@ -22,7 +22,7 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Options, error) {
 		gating       = fs.Int("gating-status", emulator.DefaultGatingStatus, "status community answers enterprise routes with: 402 (ADR-0024) or 403 (Honua's code)")
 		failResource = fs.String("fault-fail-resource", "", "fail every write to this resource, as Kind/namespace/name")
 		when         = fs.String("fault-when", string(emulator.FaultBefore), "when faults strike: before the work (nothing changes) or after it (the write happens, the answer is lost)")
-		seed         = fs.String("seed", "", "Generation 2 only: JSON seed file with services, secure connections (and their tables) and published layers; ignored once --state-file exists")
+		seed         = fs.String("seed", "", "Generation 2 only: JSON seed file with services, secure connections (and their tables), databases and published layers; ignored once --state-file exists")
 		generation   = fs.Int("generation", emulator.Generation1, "Honua generation to present: 1 (the declarative control plane) or 2 (impersonate a Metadata v2 server for detection tests)")
 	)
 	fs.StringVar(&opts.Listen, "listen", emulator.DefaultListenAddress, "address to listen on; port 0 picks a free port")
@@ -35,6 +35,8 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Options, error) {
 	fs.IntVar(&opts.Faults.FailNthWrite, "fault-fail-nth-write", 0, "fail the Nth resource write (1-based; 0 disables)")
 	fs.Float64Var(&opts.Faults.DropRate, "fault-drop-rate", 0, "fraction of requests whose connection is closed without an answer (0..1)")
 	fs.Uint64Var(&opts.Faults.Seed, "fault-seed", 1, "seed for the random faults")
+	fs.IntVar(&opts.Faults.WriteStatus, "fault-write-status", 0, "status the fail-nth-write and fail-resource faults answer: 500 (default) or 503")
+	fs.BoolVar(&opts.Faults.RelationshipsConflict, "fault-relationships-conflict", false, "Generation 2: answer every valid relationships PUT (single or batch) with the retries-exhausted 409, writing nothing")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: honua-emulator --api-key KEY [flags]")
 		fmt.Fprintln(fs.Output(), "Serves a Honua Generation 1 control-plane emulator.")

@@ -41,7 +41,7 @@ func TestParseFlags(t *testing.T) {
 			"--api-key", "k", "--listen", "127.0.0.1:9999", "--edition", "community", "--gating-status", "403",
 			"--state-file", "/tmp/s.json", "--fault-latency", "10ms", "--fault-jitter", "5ms", "--fault-error-rate", "0.25",
 			"--fault-fail-nth-write", "3", "--fault-fail-resource", "Layer/default/roads", "--fault-drop-rate", "0.1",
-			"--fault-when", "after", "--fault-seed", "9",
+			"--fault-when", "after", "--fault-seed", "9", "--fault-write-status", "503", "--fault-relationships-conflict",
 		}, check: func(t *testing.T, o emulator.Options) {
 			assert.Equal(t, emulator.Options{
 				APIKey: "k", Listen: "127.0.0.1:9999", Edition: emulator.EditionCommunity, GatingStatus: 403,
@@ -49,7 +49,7 @@ func TestParseFlags(t *testing.T) {
 				Faults: emulator.Faults{
 					Latency: 10 * time.Millisecond, Jitter: 5 * time.Millisecond, ErrorRate: 0.25, FailNthWrite: 3,
 					FailResource: emulator.Identity{Kind: "Layer", Namespace: "default", Name: "roads"},
-					DropRate:     0.1, When: emulator.FaultAfter, Seed: 9,
+					DropRate:     0.1, When: emulator.FaultAfter, Seed: 9, WriteStatus: 503, RelationshipsConflict: true,
 				},
 			}, o)
 		}},
@@ -59,6 +59,7 @@ func TestParseFlags(t *testing.T) {
 		{name: "bad resource", args: []string{"--api-key", "k", "--fault-fail-resource", "Layer/roads"}, wantErr: "Kind/namespace/name"},
 		{name: "bad timing", args: []string{"--api-key", "k", "--fault-when", "during"}, wantErr: "`--fault-when`"},
 		{name: "bad rate", args: []string{"--api-key", "k", "--fault-error-rate", "2"}, wantErr: "error rate"},
+		{name: "bad write status", args: []string{"--api-key", "k", "--fault-write-status", "502"}, wantErr: "write status 502"},
 		{name: "stray argument", args: []string{"--api-key", "k", "extra"}, wantErr: "unexpected argument"},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: "not defined"},
 	}

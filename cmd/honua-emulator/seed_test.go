@@ -34,3 +34,13 @@ func TestSeedFlag(t *testing.T) {
 	_, err = parseFlags([]string{"--api-key", "k", "--generation", "2", "--seed", filepath.Join(dir, "missing.json")}, io.Discard)
 	require.ErrorContains(t, err, "`--seed`")
 }
+
+// The example repository's seed loads through the flag.
+func TestRivertonSeedFlag(t *testing.T) {
+	t.Parallel()
+	o, err := parseFlags([]string{"--api-key", "k", "--generation", "2", "--seed", "../../internal/emulator/seeds/riverton.gen2.json"}, io.Discard)
+	require.NoError(t, err)
+	require.Len(t, o.Gen2Seed.Databases, 1)
+	assert.Equal(t, "*", o.Gen2Seed.Databases[0].Host)
+	assert.Len(t, o.Gen2Seed.Services, 3)
+}

@@ -36,9 +36,9 @@ type Gen2Seed struct {
 	// Databases are PostgreSQL databases reachable from the server, keyed
 	// by host and database name. A connection (seeded, or created at run
 	// time through POST /connections) whose host and databaseName match a
-	// database sees its tables, in addition to its own seeded tables. Host
-	// "*" matches any host, so one seed serves environments whose DB_HOST
-	// differs.
+	// database (case-insensitively) sees its tables, after its own seeded
+	// tables. Host "*" matches any host, and databaseName "*" any database
+	// name, so one seed serves environments whose DB_HOST and DB_NAME differ.
 	Databases []Gen2SeedDatabase `json:"databases,omitempty"`
 }
 
@@ -479,15 +479,15 @@ func (c *g2Connection) table(schema, table string) *Gen2SeedTable {
 }
 
 // table finds a table the connection can see: its own seeded tables
-// first, then those of a seeded database with the same host (or host "*")
-// and database name.
+// first, then those of the first seeded database with the same host (or
+// host "*") and database name (or "*") holding it.
 func (g *gen2Store) table(c *g2Connection, schema, table string) *Gen2SeedTable {
 	if t := c.table(schema, table); t != nil {
 		return t
 	}
 	for i := range g.d.Databases {
 		db := &g.d.Databases[i]
-		if (db.Host != "*" && !strings.EqualFold(db.Host, c.Host)) || !strings.EqualFold(db.DatabaseName, c.DatabaseName) {
+		if (db.Host != "*" && !strings.EqualFold(db.Host, c.Host)) || (db.DatabaseName != "*" && !strings.EqualFold(db.DatabaseName, c.DatabaseName)) {
 			continue
 		}
 		for j := range db.Tables {

@@ -101,8 +101,8 @@ func (s *Server) handleVersionV2(w http.ResponseWriter, _ *http.Request, _ param
 // route is unmapped, so it answers 404 with an empty body before
 // authentication, as an unmapped ASP.NET route does. The Generation 2
 // surface emulated so far (gen2Routes: capability manifest, inventory,
-// services, secure connections) is added on top; release packages and the
-// layer facets are not emulated yet.
+// services, secure connections, publishing, the layer facets, OGC styles,
+// release packages and prevalidate) is added on top.
 func (s *Server) generation2Routes() *router {
 	rt := &router{}
 	rt.handle(http.MethodGet, "/healthz/live", true, s.handleLive)

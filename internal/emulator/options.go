@@ -75,7 +75,7 @@ type Options struct {
 	// metadata/resources route.
 	Generation int
 	// Gen2Seed is the initial Generation 2 state (services, secure
-	// connections with their tables, published layers); nil is a stock
+	// connections with their tables, databases, published layers); nil is a stock
 	// server with an empty graph at revision 1. It is ignored on
 	// Generation 1, and when StateFile already exists.
 	Gen2Seed *Gen2Seed
