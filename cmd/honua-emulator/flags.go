@@ -39,7 +39,7 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Options, error) {
 	fs.BoolVar(&opts.Faults.RelationshipsConflict, "fault-relationships-conflict", false, "Generation 2: answer every valid relationships PUT (single or batch) with the retries-exhausted 409, writing nothing")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: honua-emulator --api-key KEY [flags]")
-		fmt.Fprintln(fs.Output(), "Serves a Honua Generation 1 control-plane emulator.")
+		fmt.Fprintln(fs.Output(), "Serves a Honua control-plane emulator: Generation 1, or Generation 2 (Metadata v2) with --generation 2.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
