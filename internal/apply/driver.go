@@ -18,14 +18,23 @@ import (
 type Driver interface {
 	// Describe names the target and its generation for people.
 	Describe() string
-	// Live reads every resource on the server.
-	Live(ctx context.Context) ([]LiveObject, error)
+	// Live reads the server's resources. A driver that reads the whole
+	// server at once (Generation 1) may ignore scope; one that reads facet
+	// by facet (Generation 2) reads only the resources scope names.
+	Live(ctx context.Context, scope Scope) ([]LiveObject, error)
 	// Apply performs ops, which are in dependency order, and returns one
 	// result per op in the same order. It never reports a write as applied
 	// unless the server confirmed it (or a read-back shows it landed).
 	Apply(ctx context.Context, ops []Operation, opts Options) []Result
 	// WaitReady polls the server's readiness until it is ready or timeout.
 	WaitReady(ctx context.Context, timeout time.Duration) error
+}
+
+// Scope names the resources a live read is about: the desired and the
+// recorded state of one environment.
+type Scope struct {
+	Desired  []*resource.Resource
+	Recorded []*resource.Resource
 }
 
 // LiveObject is a resource as the server holds it.
@@ -43,12 +52,32 @@ type LiveObject struct {
 	// ResourceVersion and ETag identify the version read, for If-Match.
 	ResourceVersion string
 	ETag            string
+	// Partial is true when the server holds only part of what the
+	// repository can say about the resource (a Generation 2 server is set
+	// facet by facet): comparisons then cut it to the other side's keys
+	// (plan.Restrict), so what the repository does not own is never
+	// compared.
+	Partial bool
+	// OwnedByRecord is true when the server carries no ownership marks
+	// (Generation 2): the state branch's record is the ownership, so a
+	// recorded resource is this environment's.
+	OwnedByRecord bool
 }
 
 // OwnedBy reports whether this tool applied the object for env: it carries
-// the managed-by annotation and env's environment annotation.
+// the managed-by annotation and env's environment annotation, or the server
+// keeps no marks and the record is the ownership.
 func (l *LiveObject) OwnedBy(env string) bool {
-	return l.Managed && l.Environment == env
+	return l.OwnedByRecord || l.Managed && l.Environment == env
+}
+
+// Compared is the live resource as compared with ref: cut to ref's keys
+// when the object is Partial.
+func (l *LiveObject) Compared(ref *resource.Resource) *resource.Resource {
+	if l.Partial {
+		return plan.Restrict(l.Resource, ref)
+	}
+	return l.Resource
 }
 
 // Operation is one write the engine asks a driver to perform.
@@ -60,6 +89,10 @@ type Operation struct {
 	Desired *resource.Resource
 	// Live is the object as read before writing, when it exists.
 	Live *LiveObject
+	// Changes are the plan's field changes of the operation (values of
+	// sensitive fields masked): how a driver that cannot read a value back
+	// (a secret, a write-only facet) knows whether it changed.
+	Changes []plan.FieldChange
 	// Environment is the environment applying the operation. Drivers check
 	// ownership against it: a delete removes only an object stamped with
 	// it, and a read-back confirms a write only when the server's copy

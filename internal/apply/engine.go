@@ -134,6 +134,9 @@ type prepared struct {
 	Checked
 	resolved map[resource.Identity]*resource.Resource
 	live     map[resource.Identity]*LiveObject
+	// scope is desired and recorded state as the target can hold them:
+	// what live reads after the writes are about.
+	scope Scope
 }
 
 // Preflight does everything Run does before writing, and writes nothing: it
@@ -153,9 +156,40 @@ func Preflight(ctx context.Context, d Driver, req Request) (*Checked, error) {
 
 func prepare(ctx context.Context, d Driver, req Request) (*prepared, error) {
 	// Secrets first: a missing one stops the run before anything is read
-	// or written.
-	resolved := make(map[resource.Identity]*resource.Resource, len(req.Desired))
-	for _, r := range req.Desired {
+	// or written. The values are registered with Redact below, once.
+	check := req
+	check.Redact = nil
+	if _, err := resolveAll(req.Desired, check); err != nil {
+		return nil, err
+	}
+	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Desired, Recorded: req.Recorded})
+	if err != nil {
+		return nil, err
+	}
+	p := tp.Plan
+	if len(p.Blocked) > 0 {
+		return nil, &BlockedError{Target: d.Describe(), Blocked: p.Blocked}
+	}
+	resolved, err := resolveAll(tp.Desired, req)
+	if err != nil {
+		return nil, err
+	}
+	liveByID := indexLive(tp.Live)
+	drift := relevantDrift(p, liveByID, resolved)
+	if len(drift) > 0 && req.Guard != GuardWarn && req.Guard != GuardOverwrite {
+		return nil, &DriftError{Target: d.Describe(), Drift: drift}
+	}
+	if req.Guard == GuardOverwrite {
+		repairDrift(p, resolved)
+	}
+	return &prepared{Checked: Checked{Plan: p, Drift: drift, LiveCount: len(tp.Live)}, resolved: resolved, live: liveByID, scope: Scope{Desired: tp.Desired, Recorded: tp.Recorded}}, nil
+}
+
+// resolveAll resolves every ${secret:NAME} of rs, passing each value used
+// to req.Redact; the error names the resource.
+func resolveAll(rs []*resource.Resource, req Request) (map[resource.Identity]*resource.Resource, error) {
+	resolved := make(map[resource.Identity]*resource.Resource, len(rs))
+	for _, r := range rs {
 		rr, values, err := secret.Resolve(r, req.Secrets)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", r.ID(), err)
@@ -165,22 +199,7 @@ func prepare(ctx context.Context, d Driver, req Request) (*prepared, error) {
 		}
 		resolved[r.ID().Key()] = rr
 	}
-
-	live, err := d.Live(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read live state of %s: %w", d.Describe(), err)
-	}
-	liveByID := indexLive(live)
-	p := plan.Compute(plan.Input{Environment: req.Environment, Desired: req.Desired, Recorded: req.Recorded,
-		Live: liveResources(live), LiveRead: true})
-	drift := relevantDrift(p, liveByID, resolved)
-	if len(drift) > 0 && req.Guard != GuardWarn && req.Guard != GuardOverwrite {
-		return nil, &DriftError{Target: d.Describe(), Drift: drift}
-	}
-	if req.Guard == GuardOverwrite {
-		repairDrift(p, resolved)
-	}
-	return &prepared{Checked: Checked{Plan: p, Drift: drift, LiveCount: len(live)}, resolved: resolved, live: liveByID}, nil
+	return resolved, nil
 }
 
 // Run applies the plan from recorded to desired state through d.
@@ -232,13 +251,13 @@ func Run(ctx context.Context, d Driver, req Request) (*Outcome, error) {
 		// a context of its own settles the writes whose answer was lost, so
 		// the record stays exact and the abort still ends within seconds.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortReadBack)
-		settleUnknown(rctx, d, out, pr.resolved, req.Environment)
+		settleUnknown(rctx, d, out, pr, req.Environment)
 		if req.Verify {
-			verify(rctx, d, out, pr.resolved)
+			verify(rctx, d, out, pr)
 		}
 		cancel()
 	case wrote && (req.Verify || out.Interrupted):
-		verify(ctx, d, out, pr.resolved)
+		verify(ctx, d, out, pr)
 	}
 	if req.ReadyTimeout > 0 && !out.Interrupted {
 		if err := d.WaitReady(ctx, req.ReadyTimeout); err != nil {
@@ -298,7 +317,7 @@ func relevantDrift(p *plan.Plan, live map[resource.Identity]*LiveObject, desired
 		switch {
 		case d.Type == plan.Missing && want == nil:
 			continue
-		case l != nil && want != nil && SameContent(want, l.Resource):
+		case l != nil && want != nil && SameContent(want, l.Compared(want)):
 			continue
 		}
 		out = append(out, d)
@@ -354,7 +373,7 @@ func operations(p *plan.Plan, env string, resolved map[resource.Identity]*resour
 	var pre []Result
 	for _, c := range p.Changes {
 		id := resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
-		op := Operation{Action: c.Action, ID: id, Live: live[id.Key()], Environment: env}
+		op := Operation{Action: c.Action, ID: id, Live: live[id.Key()], Environment: env, Changes: c.Changes}
 		switch c.Action {
 		case plan.Create, plan.Update:
 			op.Desired = stamp(resolved[id.Key()], env)
@@ -363,7 +382,7 @@ func operations(p *plan.Plan, env string, resolved map[resource.Identity]*resour
 				pre = append(pre, ResultFor(op, Applied, "already absent from the server"))
 				continue
 			}
-			if why := NotOwned(op.Live.Managed, op.Live.Environment, env); why != "" {
+			if why := NotOwned(op.Live.Managed, op.Live.Environment, env); why != "" && !op.Live.OwnedByRecord {
 				pre = append(pre, ResultFor(op, Skipped, why))
 				continue
 			}
@@ -461,7 +480,8 @@ const abortReadBack = 5 * time.Second
 // settleUnknown reads live state and turns each write whose outcome is
 // unknown into applied when the server shows it landed as desired (and as
 // ours), so that it is recorded; the rest stay failed and unrecorded.
-func settleUnknown(ctx context.Context, d Driver, out *Outcome, resolved map[resource.Identity]*resource.Resource, env string) {
+func settleUnknown(ctx context.Context, d Driver, out *Outcome, pr *prepared, env string) {
+	resolved := pr.resolved
 	unknown := false
 	for _, r := range out.Results {
 		unknown = unknown || r.Message == MessageOutcomeUnknown
@@ -469,7 +489,7 @@ func settleUnknown(ctx context.Context, d Driver, out *Outcome, resolved map[res
 	if !unknown {
 		return
 	}
-	live, err := d.Live(ctx)
+	live, err := d.Live(ctx, pr.scope)
 	if err != nil {
 		out.Problems = append(out.Problems, "after the interrupt: could not read back the writes in flight: "+err.Error())
 		return
@@ -483,7 +503,7 @@ func settleUnknown(ctx context.Context, d Driver, out *Outcome, resolved map[res
 		landed := false
 		switch r.Action {
 		case plan.Create, plan.Update:
-			landed = l != nil && l.OwnedBy(env) && SameContent(resolved[r.ID().Key()], l.Resource)
+			landed = l != nil && l.OwnedBy(env) && SameContent(resolved[r.ID().Key()], l.Compared(resolved[r.ID().Key()]))
 		case plan.Delete:
 			landed = l == nil
 		}
@@ -496,8 +516,9 @@ func settleUnknown(ctx context.Context, d Driver, out *Outcome, resolved map[res
 
 // verify reads live state back and fails applied writes that did not land
 // as desired.
-func verify(ctx context.Context, d Driver, out *Outcome, resolved map[resource.Identity]*resource.Resource) {
-	live, err := d.Live(ctx)
+func verify(ctx context.Context, d Driver, out *Outcome, pr *prepared) {
+	resolved := pr.resolved
+	live, err := d.Live(ctx, pr.scope)
 	if err != nil {
 		out.Problems = append(out.Problems, "verify: read live state: "+err.Error())
 		return
@@ -516,7 +537,7 @@ func verify(ctx context.Context, d Driver, out *Outcome, resolved map[resource.I
 				out.Results[i].Message = "verification: not found on the server after apply"
 				continue
 			}
-			if diffs := Differences(resolved[id], l.Resource); len(diffs) > 0 {
+			if diffs := Differences(resolved[id], l.Compared(resolved[id])); len(diffs) > 0 {
 				out.Results[i].Status = Failed
 				out.Results[i].Message = "verification: differs on the server after apply at " + strings.Join(diffs, ", ")
 			}
@@ -571,32 +592,29 @@ func record(recorded, desired []*resource.Resource, results []Result) []*resourc
 // rollback returns the target to the recorded state this apply started
 // from, undoing exactly the writes that landed, and records the result.
 func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
-	back := plan.Compute(plan.Input{Environment: req.Environment, Desired: req.Recorded, Recorded: out.Recorded})
+	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Recorded, Recorded: out.Recorded})
+	if err != nil {
+		out.Problems = append(out.Problems, "rollback: "+err.Error())
+		return
+	}
+	back := tp.Plan
 	if !back.HasChanges() {
 		return
 	}
-	resolved := make(map[resource.Identity]*resource.Resource, len(req.Recorded))
-	for _, r := range req.Recorded {
-		rr, values, err := secret.Resolve(r, req.Secrets)
-		if err != nil {
-			out.Problems = append(out.Problems, "rollback: "+err.Error())
-			return
-		}
-		if req.Redact != nil {
-			req.Redact(values...)
-		}
-		resolved[r.ID().Key()] = rr
+	if len(back.Blocked) > 0 {
+		out.Problems = append(out.Problems, "rollback: "+(&BlockedError{Target: d.Describe(), Blocked: back.Blocked}).Error())
+		return
 	}
-	live, err := d.Live(ctx)
+	resolved, err := resolveAll(tp.Desired, req)
 	if err != nil {
-		out.Problems = append(out.Problems, "rollback: read live state: "+err.Error())
+		out.Problems = append(out.Problems, "rollback: "+err.Error())
 		return
 	}
 	// The journal's progress is the forward apply's; the rollback is
 	// reported in Outcome.RolledBack. Stop still interrupts it.
 	opts := req.Options
 	opts.Progress = nil
-	ops, pre := operations(back, req.Environment, resolved, indexLive(live))
+	ops, pre := operations(back, req.Environment, resolved, indexLive(tp.Live))
 	var results []Result
 	if len(ops) > 0 {
 		results = d.Apply(ctx, ops, opts)

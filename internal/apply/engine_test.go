@@ -44,7 +44,7 @@ func newMem() *memDriver {
 
 func (m *memDriver) Describe() string { return "memory" }
 
-func (m *memDriver) Live(context.Context) ([]apply.LiveObject, error) {
+func (m *memDriver) Live(context.Context, apply.Scope) ([]apply.LiveObject, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.lives++

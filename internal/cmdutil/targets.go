@@ -64,7 +64,7 @@ func (f TargetFlags) Resolve(env *config.Environment, getenv func(string) string
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, driver.Target{Name: t.Name, URL: t.URL, Credential: cred, Auth: auth, CAFile: f.CAFile, UserAgent: userAgent})
+		out = append(out, driver.Target{Name: t.Name, URL: t.URL, Credential: cred, Auth: auth, CAFile: f.CAFile, UserAgent: userAgent, MetadataEnvironment: t.MetadataEnvironment})
 	}
 	return out, nil
 }

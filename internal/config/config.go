@@ -105,6 +105,10 @@ type Target struct {
 	CredentialEnv string
 	// CredentialType is api-key (X-API-Key header) or bearer.
 	CredentialType CredentialType
+	// MetadataEnvironment is the Generation 2 metadata environment this
+	// target writes; "" means the server's own (its capability manifest's
+	// environment.environmentId, "default" on a stock server).
+	MetadataEnvironment string
 }
 
 // Environment returns the environment named name, or nil.
@@ -311,8 +315,10 @@ func decodeTargets(d *diag.List, n *document.Node) []Target {
 				}
 			case "credential":
 				decodeCredential(d, f.Value, &t)
+			case "metadataEnvironment":
+				t.MetadataEnvironment = str(d, f, "")
 			default:
-				d.Addf(f.KeyPos, "known keys: name, url, credential", "target: unknown key %q", f.Key)
+				d.Addf(f.KeyPos, "known keys: name, url, credential, metadataEnvironment", "target: unknown key %q", f.Key)
 			}
 		}
 		if t.URL == "" {

@@ -1,7 +1,7 @@
 // Package driver connects to a Honua target and picks the driver for its
 // generation: Generation 1 (the declarative /api/v1/admin control plane) is
-// driven by package gen1; Generation 2 ("Metadata v2") gets a clear message
-// until its driver exists.
+// driven by package gen1, Generation 2 ("Metadata v2", every current
+// release) by package gen2.
 package driver
 
 import (
@@ -11,6 +11,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/driver/gen1"
+	"github.com/honua-io/honua-gitops/internal/driver/gen2"
 	"github.com/honua-io/honua-gitops/internal/honua"
 )
 
@@ -24,18 +25,9 @@ type Target struct {
 	Auth       honua.AuthType
 	CAFile     string
 	UserAgent  string
-}
-
-// UnsupportedGenerationError is returned for servers no driver handles yet.
-type UnsupportedGenerationError struct {
-	Target     string
-	Generation honua.Generation
-	Version    string
-}
-
-func (e *UnsupportedGenerationError) Error() string {
-	return fmt.Sprintf("%s is a %s server (metadata API %s); this version of honua-gitops drives Generation 1 servers only — the Generation 2 driver is planned",
-		e.Target, e.Generation, e.Version)
+	// MetadataEnvironment is the Generation 2 metadata environment to
+	// write; "" means the server's own.
+	MetadataEnvironment string
 }
 
 // Connection is an open target: its client, capabilities and driver.
@@ -59,7 +51,16 @@ func Open(ctx context.Context, t Target, log *slog.Logger) (*Connection, error) 
 	switch caps.Generation {
 	case honua.Generation1:
 		return &Connection{Client: c, Capabilities: caps, Driver: gen1.New(c, caps, t.Name, log)}, nil
+	case honua.Generation2:
+		env := t.MetadataEnvironment
+		if env == "" {
+			if env, err = c.Gen2Environment(ctx); err != nil {
+				return nil, fmt.Errorf("target %s: read the server's metadata environment: %w", t.Name, err)
+			}
+		}
+		return &Connection{Client: c, Capabilities: caps, Driver: gen2.New(c, caps, t.Name, env, log)}, nil
 	default:
-		return nil, &UnsupportedGenerationError{Target: t.Name, Generation: caps.Generation, Version: caps.MetadataAPIVersion}
+		// Capabilities refuses a document naming no known generation.
+		return nil, fmt.Errorf("target %s: %s is not a generation this version drives", t.Name, caps.Generation)
 	}
 }

@@ -26,6 +26,23 @@ type Running struct {
 	serveErr   error
 	closeOnce  sync.Once
 	closeErr   error
+
+	// fresh holds connections that have not sent a request yet: a client
+	// that dials ahead for concurrent reads leaves some, and Shutdown
+	// would wait five seconds for each before treating it as idle.
+	mu    sync.Mutex
+	fresh map[net.Conn]bool
+}
+
+// trackConn records which connections have not carried a request yet.
+func (r *Running) trackConn(c net.Conn, st http.ConnState) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if st == http.StateNew {
+		r.fresh[c] = true
+	} else {
+		delete(r.fresh, c)
+	}
 }
 
 // Start builds a Server from opts and serves it on opts.Listen
@@ -53,8 +70,10 @@ func Start(ctx context.Context, opts Options) (*Running, error) {
 			ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog:          slog.NewLogLogger(srv.log.Handler(), slog.LevelWarn),
 		},
-		done: make(chan struct{}),
+		done:  make(chan struct{}),
+		fresh: map[net.Conn]bool{},
 	}
+	run.httpServer.ConnState = run.trackConn
 	go func() {
 		defer close(run.done)
 		if err := run.httpServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -78,6 +97,12 @@ func (r *Running) Close() error {
 	r.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
+		r.httpServer.SetKeepAlivesEnabled(false)
+		r.mu.Lock()
+		for c := range r.fresh {
+			_ = c.Close()
+		}
+		r.mu.Unlock()
 		if err := r.httpServer.Shutdown(ctx); err != nil {
 			r.closeErr = errors.Join(err, r.httpServer.Close())
 		}

@@ -2,6 +2,7 @@ package honua
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,12 @@ type request struct {
 	// resource marks a single resource's route, where 404 means "not
 	// found" rather than "wrong URL".
 	resource bool
+	// once sends the request a single time even when its method is
+	// idempotent: a Generation 2 facet write is re-decided by the driver
+	// after reading the facet back, never repeated blindly.
+	once bool
+	// accept and contentType replace the JSON defaults (OGC styles).
+	accept, contentType string
 }
 
 // endpoint is the request path as errors show it: escaped, with the base
@@ -69,7 +76,7 @@ func (c *Client) do(ctx context.Context, req request) (*answer, error) {
 // when no answer came (transport failure, context ended).
 func (c *Client) roundTrip(ctx context.Context, req request) (*answer, error) {
 	maxAttempts := c.retry.MaxAttempts
-	if req.public || !idempotent(req.method) {
+	if req.public || req.once || !idempotent(req.method) {
 		maxAttempts = 1
 	}
 	for n := 1; ; n++ {
@@ -164,10 +171,10 @@ func (c *Client) newHTTPRequest(ctx context.Context, req request) (*http.Request
 	if err != nil {
 		return nil, err
 	}
-	hr.Header.Set("Accept", "application/json")
+	hr.Header.Set("Accept", cmp.Or(req.accept, "application/json"))
 	hr.Header.Set("User-Agent", c.ua)
 	if req.body != nil {
-		hr.Header.Set("Content-Type", "application/json")
+		hr.Header.Set("Content-Type", cmp.Or(req.contentType, "application/json"))
 	}
 	if req.ifMatch != "" {
 		hr.Header.Set("If-Match", req.ifMatch)

@@ -174,6 +174,17 @@ type Plan struct {
 	Hash string `json:"hash"`
 	// Notes are plain-language remarks for reviewers.
 	Notes []string `json:"notes,omitempty"`
+	// Blocked lists the changes a target's server cannot make at all
+	// (Generation 2: a rename, a geometry change after publish): apply
+	// refuses that target before any write.
+	Blocked []Blocker `json:"blocked,omitempty"`
+}
+
+// Blocker is one change a target cannot make, and what to do instead.
+type Blocker struct {
+	// Subject is the resource, as Kind/namespace/name.
+	Subject string `json:"subject"`
+	Reason  string `json:"reason"`
 }
 
 // HasChanges reports whether applying the plan would change anything.

@@ -4,33 +4,29 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/driver"
 	"github.com/honua-io/honua-gitops/internal/plan"
-	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
-// TargetLive reads live state from one target through its driver: the
-// LiveReader of `plan --target`.
+// TargetLive plans against one target through its driver: the LiveReader
+// of `plan --target` and of drift.
 type TargetLive struct {
 	Target  driver.Target
 	Connect Connector
 }
 
-// Live reads the target's resources.
-func (t TargetLive) Live(ctx context.Context, _ string) ([]*resource.Resource, error) {
+// PlanLive connects to the target and plans in against its live state.
+func (t TargetLive) PlanLive(ctx context.Context, in plan.Input) (*apply.TargetPlan, error) {
 	d, err := t.Connect(ctx, t.Target)
 	if err != nil {
 		return nil, err
 	}
-	objs, err := d.Live(ctx)
+	tp, err := apply.PlanTarget(ctx, d, in)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", t.Target.Name, err)
 	}
-	out := make([]*resource.Resource, len(objs))
-	for i, o := range objs {
-		out[i] = o.Resource
-	}
-	return out, nil
+	return tp, nil
 }
 
 // DriftReport is the drift of one environment on one target.
@@ -42,6 +38,8 @@ type DriftReport struct {
 	Error       string       `json:"error,omitempty"`
 	// Changes counts what an apply would still do (desired vs recorded).
 	PendingChanges int `json:"pendingChanges"`
+	// Notes are the target's remarks: what its server cannot hold.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Drift compares each target's live state with the recorded state.
@@ -57,14 +55,13 @@ func (w *Workspace) Drift(ctx context.Context, env string, targets []driver.Targ
 	var out []DriftReport
 	for _, t := range targets {
 		r := DriftReport{Environment: env, Target: t.Name, URL: t.URL, Drift: []plan.Drift{}}
-		live, err := TargetLive{Target: t, Connect: connect}.Live(ctx, env)
+		tp, err := TargetLive{Target: t, Connect: connect}.PlanLive(ctx, plan.Input{Environment: env, Desired: desired.Resources(), Recorded: snap.Resources, RecordedState: st})
 		if err != nil {
 			r.Error = err.Error()
 			out = append(out, r)
 			continue
 		}
-		p := plan.Compute(plan.Input{Environment: env, Desired: desired.Resources(), Recorded: snap.Resources, RecordedState: st, Live: live, LiveRead: true})
-		r.Drift, r.PendingChanges = p.Drift, len(p.Changes)
+		r.Drift, r.PendingChanges, r.Notes = tp.Plan.Drift, len(tp.Plan.Changes), tp.Plan.Notes
 		out = append(out, r)
 	}
 	return out, nil

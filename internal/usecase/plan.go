@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/config"
 	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/diag"
 	"github.com/honua-io/honua-gitops/internal/loader"
 	"github.com/honua-io/honua-gitops/internal/plan"
-	"github.com/honua-io/honua-gitops/internal/resource"
 	"github.com/honua-io/honua-gitops/internal/snapshot"
 	"github.com/honua-io/honua-gitops/internal/validate"
 )
@@ -24,10 +24,10 @@ type RecordedReader interface {
 	Recorded(ctx context.Context, env string) (*snapshot.Snapshot, plan.RecordedState, error)
 }
 
-// LiveReader reads the live resources of an environment from its Honua
-// target; the Honua driver implements it.
+// LiveReader plans an environment against the live state of one Honua
+// target; TargetLive implements it through the target's driver.
 type LiveReader interface {
-	Live(ctx context.Context, env string) ([]*resource.Resource, error)
+	PlanLive(ctx context.Context, in plan.Input) (*apply.TargetPlan, error)
 }
 
 // Workspace is one configuration repository, loaded once.
@@ -124,14 +124,13 @@ func (w *Workspace) Plan(ctx context.Context, req PlanRequest) (*plan.Plan, erro
 		}
 	}
 	if req.Live != nil {
-		live, err := req.Live.Live(ctx, req.Environment)
+		tp, err := req.Live.PlanLive(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("read live state of %s: %w", req.Environment, err)
 		}
-		in.Live, in.LiveRead = live, true
 		notes := p.Notes
-		p = plan.Compute(in)
-		p.Notes = notes
+		p = tp.Plan
+		p.Notes = append(notes, p.Notes...)
 	}
 	return p, nil
 }

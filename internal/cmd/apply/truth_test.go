@@ -52,16 +52,12 @@ func deployments(t *testing.T, dir, env string) []deploy.Summary {
 func TestPreflightFailuresRecordNothing(t *testing.T) {
 	dir, url := setup(t)
 	applyOK(t, dir, "--target", url)
-	gen2, err := emulator.Start(context.Background(), emulator.Options{APIKey: key, Generation: emulator.Generation2})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = gen2.Close() })
 	tests := []struct {
 		name   string
 		env    map[string]string
 		target string
 		want   string
 	}{
-		{"a generation it does not drive", env, gen2.URL, "Generation 2"},
 		{"wrong key", map[string]string{"HONUA_API_KEY": "wrong-key-123"}, url, "401"},
 		{"dead port", env, "http://127.0.0.1:1", "unreachable"},
 		{"wrong path", env, url + "/not-honua", "preflight of target"},

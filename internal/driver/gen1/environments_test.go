@@ -60,7 +60,7 @@ func TestDriverDeleteChecksTheEnvironment(t *testing.T) {
 	staging, err := apply.Run(context.Background(), d, envRequest("staging", layerSet("x", 4326), nil, apply.StrategyResources))
 	require.NoError(t, err)
 	require.False(t, staging.Failed())
-	live, err := d.Live(context.Background())
+	live, err := d.Live(context.Background(), apply.Scope{})
 	require.NoError(t, err)
 	require.Len(t, live, 1)
 

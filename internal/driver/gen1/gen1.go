@@ -59,7 +59,7 @@ func (d *Driver) Describe() string {
 // (one call), the resource list otherwise. The client retries reads on
 // transient errors (bounded, with backoff); the driver adds no retry loop of
 // its own, so attempts never multiply.
-func (d *Driver) Live(ctx context.Context) ([]apply.LiveObject, error) {
+func (d *Driver) Live(ctx context.Context, _ apply.Scope) ([]apply.LiveObject, error) {
 	var objs []honua.Object
 	if d.caps.Features.ManifestExport {
 		m, err := d.client.ExportManifest(ctx, "")

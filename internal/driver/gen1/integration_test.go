@@ -203,12 +203,3 @@ func TestUnmanagedResourcesAreNeverDeleted(t *testing.T) {
 		})
 	}
 }
-
-func TestGeneration2IsNamedNotStreamedAs404s(t *testing.T) {
-	run := startEmulator(t, emulator.Options{Generation: emulator.Generation2})
-	_, err := driver.Open(context.Background(), driver.Target{Name: "prod", URL: run.URL, Credential: key}, nil)
-	var ug *driver.UnsupportedGenerationError
-	require.ErrorAs(t, err, &ug)
-	assert.Contains(t, err.Error(), "prod is a Generation 2")
-	assert.Contains(t, err.Error(), "drives Generation 1 servers only")
-}

@@ -157,7 +157,7 @@ func (d *Driver) manifestWrites(ctx context.Context, writes []apply.Operation, r
 // them (failed, left alone). It returns what is still to write; when the
 // server cannot be read, pending is returned whole with the error.
 func (d *Driver) sortOut(ctx context.Context, pending []apply.Operation, err error, attempt int, done map[resource.Identity]apply.Result) ([]apply.Operation, error) {
-	live, rerr := d.Live(ctx)
+	live, rerr := d.Live(ctx, apply.Scope{})
 	if rerr != nil {
 		return pending, rerr
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/emulator"
 )
 
@@ -37,7 +38,7 @@ func TestLiveReadIsRetriedByOneLayerOnly(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	d := open(t, srv.URL)
-	_, err = d.Live(context.Background())
+	_, err = d.Live(context.Background(), apply.Scope{})
 	require.Error(t, err)
 	assert.LessOrEqual(t, exports.Load(), int32(4), "the client's four attempts, no more")
 	assert.GreaterOrEqual(t, exports.Load(), int32(2), "a 503 is retried")

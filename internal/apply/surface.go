@@ -1,0 +1,159 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/resource"
+)
+
+// Surface is implemented by drivers whose server cannot hold everything a
+// repository's resources say (Generation 2, set facet by facet): the
+// engine plans such a target against what its server can hold, so keys and
+// kinds it cannot hold are notes, never changes, and a change it cannot
+// make at all blocks the target before any write.
+type Surface interface {
+	// Representable returns the part of r the server can hold, in the form
+	// compared with live state, and notes on what it cannot hold (kept in
+	// git, never written). A nil resource means the server holds nothing
+	// of r.
+	Representable(r *resource.Resource) (*resource.Resource, []string)
+	// Adopts reports whether a live object of kind that the repository
+	// declares but has not recorded is taken over by the first apply
+	// (Generation 2 Services and Connections exist on every server) rather
+	// than reported as unmanaged drift.
+	Adopts(kind string) bool
+	// Blockers says why the server cannot make change c at all (a rename,
+	// a geometry change after publish, a delete it has no route for), in
+	// words that tell a person what to do by hand; none when it can.
+	// desired, recorded and live are the change's resource in each state,
+	// nil where absent.
+	Blockers(c plan.Change, desired, recorded *resource.Resource, live *LiveObject) []string
+}
+
+// BlockedError is returned when a target's server cannot make some of the
+// plan's changes: nothing was written.
+type BlockedError struct {
+	Target  string
+	Blocked []plan.Blocker
+}
+
+func (e *BlockedError) Error() string {
+	parts := make([]string, 0, len(e.Blocked))
+	for _, b := range e.Blocked {
+		parts = append(parts, b.Subject+": "+b.Reason)
+	}
+	return fmt.Sprintf("%s cannot make %d change(s) of this plan, so nothing was written: %s", e.Target, len(e.Blocked), strings.Join(parts, "; "))
+}
+
+// TargetPlan is one environment's plan against one target's live state.
+type TargetPlan struct {
+	// Plan is the plan from recorded to desired state as the target can
+	// hold them, with live drift, the target's notes and its blockers.
+	Plan *plan.Plan
+	// Live is what the target holds.
+	Live []LiveObject
+	// Desired and Recorded are the states as the target can hold them
+	// (the inputs unchanged for a driver without a Surface).
+	Desired, Recorded []*resource.Resource
+}
+
+// PlanTarget reads d's live state and plans in against it. For a driver
+// with a Surface, desired and recorded state are first cut to what the
+// server can hold; the notes say what was left out.
+func PlanTarget(ctx context.Context, d Driver, in plan.Input) (*TargetPlan, error) {
+	sf, _ := d.(Surface)
+	var notes []string
+	tp := &TargetPlan{Desired: in.Desired, Recorded: in.Recorded}
+	if sf != nil {
+		tp.Desired, notes = represent(sf, in.Desired)
+		tp.Recorded, _ = represent(sf, in.Recorded)
+	}
+	live, err := d.Live(ctx, Scope{Desired: tp.Desired, Recorded: tp.Recorded})
+	if err != nil {
+		return nil, fmt.Errorf("read live state of %s: %w", d.Describe(), err)
+	}
+	tp.Live = live
+	in.Desired, in.Recorded, in.Live, in.LiveRead = tp.Desired, tp.Recorded, comparedLive(live, tp.Desired, tp.Recorded), true
+	p := plan.Compute(in)
+	p.Notes = append(p.Notes, notes...)
+	if sf != nil {
+		p.Drift = adopted(sf, p.Drift)
+		p.Blocked = blockers(sf, p, tp, indexLive(live))
+	}
+	tp.Plan = p
+	return tp, nil
+}
+
+// represent cuts resources to what sf's server can hold, with one note per
+// thing left out.
+func represent(sf Surface, rs []*resource.Resource) ([]*resource.Resource, []string) {
+	out := make([]*resource.Resource, 0, len(rs))
+	var notes []string
+	seen := map[string]bool{}
+	for _, r := range rs {
+		kept, ns := sf.Representable(r)
+		for _, n := range ns {
+			if !seen[n] {
+				seen[n] = true
+				notes = append(notes, n)
+			}
+		}
+		if kept != nil {
+			out = append(out, kept)
+		}
+	}
+	return out, notes
+}
+
+// comparedLive is live state as compared with the repository: each partial
+// object cut to the recorded resource's keys (what drift compares), or the
+// desired one's when nothing is recorded.
+func comparedLive(live []LiveObject, desired, recorded []*resource.Resource) []*resource.Resource {
+	ref := make(map[resource.Identity]*resource.Resource, len(desired)+len(recorded))
+	for _, r := range desired {
+		ref[r.ID().Key()] = r
+	}
+	for _, r := range recorded {
+		ref[r.ID().Key()] = r
+	}
+	out := make([]*resource.Resource, len(live))
+	for i := range live {
+		out[i] = live[i].Compared(ref[live[i].Resource.ID().Key()])
+	}
+	return out
+}
+
+// adopted drops the unmanaged drift of kinds the surface adopts.
+func adopted(sf Surface, drift []plan.Drift) []plan.Drift {
+	out := drift[:0:0]
+	for _, d := range drift {
+		if d.Type == plan.Unmanaged && sf.Adopts(d.Kind) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func blockers(sf Surface, p *plan.Plan, tp *TargetPlan, live map[resource.Identity]*LiveObject) []plan.Blocker {
+	desired, recorded := index(tp.Desired), index(tp.Recorded)
+	var out []plan.Blocker
+	for _, c := range p.Changes {
+		id := resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}.Key()
+		for _, why := range sf.Blockers(c, desired[id], recorded[id], live[id]) {
+			out = append(out, plan.Blocker{Subject: c.Subject(), Reason: why})
+		}
+	}
+	return out
+}
+
+func index(rs []*resource.Resource) map[resource.Identity]*resource.Resource {
+	m := make(map[resource.Identity]*resource.Resource, len(rs))
+	for _, r := range rs {
+		m[r.ID().Key()] = r
+	}
+	return m
+}

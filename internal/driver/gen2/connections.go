@@ -1,0 +1,168 @@
+package gen2
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/honua-io/honua-gitops/internal/apply"
+	"github.com/honua-io/honua-gitops/internal/plan"
+)
+
+// connectionUpdatable are the members PUT /connections/{id} changes;
+// name, provider and the secret reference are fixed at creation.
+var connectionUpdatable = []string{"description", "host", "port", "databaseName", "username", "sslRequired", "sslMode", "isActive"}
+
+// applyConnection creates, updates or deletes a secure connection (outside
+// the graph: no revision). Secrets are never returned, so a password is
+// sent when the plan changes it, or once when a connection is created or
+// adopted.
+func (d *Driver) applyConnection(ctx context.Context, op apply.Operation) ([]string, error) {
+	switch {
+	case op.Action == plan.Delete:
+		return d.deleteConnection(ctx, op)
+	case op.Live == nil:
+		return d.createConnection(ctx, op)
+	}
+	want, live := op.Desired.Spec, liveSpec(op)
+	body := map[string]any{}
+	var wrote []string
+	for _, k := range connectionUpdatable {
+		v, ok := want[k]
+		if !ok {
+			continue
+		}
+		same := !differs(v, live[k])
+		if k == "sslMode" {
+			same = strings.EqualFold(fmt.Sprint(v), fmt.Sprint(live[k]))
+		}
+		if !same {
+			body[k] = v
+			wrote = append(wrote, k)
+		}
+	}
+	if pw, ok := want["password"]; ok && pw != nil && (changed(op, "password") || op.Action == plan.Create) {
+		body["password"] = pw
+		wrote = append(wrote, "password")
+	}
+	if len(body) == 0 {
+		return nil, nil
+	}
+	id := d.connectionID(connectionName(op.Desired))
+	err := d.write(ctx, "PUT connection "+connectionName(op.Desired),
+		func(ctx context.Context) error { return d.client.Gen2UpdateConnection(ctx, id, body) },
+		func(ctx context.Context) (bool, error) {
+			return d.connectionLanded(ctx, connectionName(op.Desired), body)
+		})
+	if err != nil {
+		return nil, err
+	}
+	return wrote, nil
+}
+
+func (d *Driver) createConnection(ctx context.Context, op apply.Operation) ([]string, error) {
+	want := op.Desired.Spec
+	name := connectionName(op.Desired)
+	body := map[string]any{"name": name}
+	for _, k := range []string{"description", "host", "port", "databaseName", "username", "provider", "sslRequired", "sslMode", "password", "secretReference", "secretType"} {
+		if v, ok := want[k]; ok && v != nil {
+			body[k] = v
+		}
+	}
+	var id string
+	err := d.write(ctx, "POST connection "+name,
+		func(ctx context.Context) error {
+			var err error
+			id, err = d.client.Gen2CreateConnection(ctx, body)
+			return err
+		},
+		func(ctx context.Context) (bool, error) {
+			return d.connectionLanded(ctx, name, map[string]any{"host": body["host"], "databaseName": body["databaseName"]})
+		})
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		if err := d.refreshConnections(ctx); err != nil {
+			return []string{"created"}, err
+		}
+	} else {
+		d.mu.Lock()
+		d.index.connections[strings.ToLower(name)] = id
+		d.mu.Unlock()
+	}
+	return []string{"created"}, nil
+}
+
+func (d *Driver) deleteConnection(ctx context.Context, op apply.Operation) ([]string, error) {
+	name := connectionName(op.Live.Resource)
+	id := d.connectionID(name)
+	err := d.write(ctx, "DELETE connection "+name,
+		func(ctx context.Context) error { return d.client.Gen2DeleteConnection(ctx, id) },
+		func(ctx context.Context) (bool, error) {
+			conns, err := d.client.Gen2Connections(ctx)
+			for _, c := range conns {
+				if strings.EqualFold(c.Name, name) {
+					return false, err
+				}
+			}
+			return err == nil, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	return []string{"deleted"}, nil
+}
+
+// connectionLanded reads the connection back and checks the non-secret
+// members of body.
+func (d *Driver) connectionLanded(ctx context.Context, name string, body map[string]any) (bool, error) {
+	conns, err := d.client.Gen2Connections(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range conns {
+		if !strings.EqualFold(c.Name, name) {
+			continue
+		}
+		got := map[string]any{"description": c.Description, "host": c.Host, "port": c.Port, "databaseName": c.DatabaseName,
+			"username": c.Username, "sslRequired": c.SslRequired, "sslMode": c.SslMode, "isActive": c.IsActive}
+		for k, v := range body {
+			g, known := got[k]
+			if !known {
+				// A secret cannot be read back: its write stays unconfirmed.
+				return false, nil
+			}
+			if k == "sslMode" && strings.EqualFold(fmt.Sprint(v), fmt.Sprint(g)) {
+				continue
+			}
+			if differs(v, g) {
+				return false, nil
+			}
+		}
+		d.mu.Lock()
+		d.index.connections[strings.ToLower(c.Name)] = c.ConnectionID
+		d.mu.Unlock()
+		return true, nil
+	}
+	return false, nil
+}
+
+func (d *Driver) refreshConnections(ctx context.Context) error {
+	conns, err := d.client.Gen2Connections(ctx)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range conns {
+		d.index.connections[strings.ToLower(c.Name)] = c.ConnectionID
+	}
+	return nil
+}
+
+func (d *Driver) connectionID(name string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.index.connections[strings.ToLower(name)]
+}
