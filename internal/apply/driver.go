@@ -93,6 +93,12 @@ type Operation struct {
 	// sensitive fields masked): how a driver that cannot read a value back
 	// (a secret, a write-only facet) knows whether it changed.
 	Changes []plan.FieldChange
+	// Restore, in a rollback, holds what the server held before the
+	// deployments being undone wrote this resource (Result.Prior of their
+	// journals, oldest first): a driver restores those values where the
+	// recorded state cannot say (a resource the repository adopted, a
+	// value it did not own). Nil outside rollbacks.
+	Restore []Prior
 	// Environment is the environment applying the operation. Drivers check
 	// ownership against it: a delete removes only an object stamped with
 	// it, and a read-back confirms a write only when the server's copy
@@ -186,11 +192,30 @@ type Result struct {
 	Message string `json:"message,omitempty"`
 	// Attempts counts write calls made.
 	Attempts int `json:"attempts,omitempty"`
+	// Prior holds the live value of every facet the operation wrote, read
+	// just before writing it (drivers that keep no per-facet state leave it
+	// empty).
+	Prior []Prior `json:"prior,omitempty"`
 }
 
 // ID returns the result's resource identity.
 func (r Result) ID() resource.Identity {
 	return resource.Identity{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name}
+}
+
+// Prior is the live value of one facet of a resource just before an apply
+// changed it, saved in the deployment's journal so that a rollback can put
+// back exactly what was there. Secrets are never saved: drivers cannot
+// read them, and Value holds none.
+type Prior struct {
+	// Facet names what the value is, in the driver's terms (for
+	// Generation 2: "protocols", "access-policy", "fields", "filter",
+	// "popup-info", "drawing-info", "style", "relationships", "enabled",
+	// "connection").
+	Facet string `json:"facet"`
+	// Value is the facet's value as the server returned it; nil when the
+	// facet held nothing.
+	Value any `json:"value"`
 }
 
 // ResultFor starts a result for an operation.

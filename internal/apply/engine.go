@@ -53,6 +53,10 @@ type Request struct {
 	RollbackOnFailure bool
 	// Now is the clock.
 	Now func() time.Time
+	// Restore, in a rollback, is what the server held before the
+	// deployments being undone wrote, by resource identity key (see
+	// Operation.Restore).
+	Restore map[resource.Identity][]Prior
 }
 
 // Outcome is what happened.
@@ -162,7 +166,7 @@ func prepare(ctx context.Context, d Driver, req Request) (*prepared, error) {
 	if _, err := resolveAll(req.Desired, check); err != nil {
 		return nil, err
 	}
-	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Desired, Recorded: req.Recorded})
+	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Desired, Recorded: req.Recorded}, req.Restore)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +222,7 @@ func Run(ctx context.Context, d Driver, req Request) (*Outcome, error) {
 
 	opts := req.Options
 	opts.Progress = serialised(opts.Progress)
-	ops, pre := operations(p, req.Environment, pr.resolved, pr.live)
+	ops, pre := operations(p, req.Environment, pr.resolved, pr.live, req.Restore)
 	if len(ops) > 0 && (opts.Stopped() || ctx.Err() != nil) {
 		// Interrupted before the first write: the driver is not called.
 		for _, op := range ops {
@@ -368,12 +372,12 @@ func liveResources(live []LiveObject) []*resource.Resource {
 // environment's environment annotation, so environments sharing a server
 // never delete each other's resources. Deletes that need no call, or must
 // not be made, come back as results directly.
-func operations(p *plan.Plan, env string, resolved map[resource.Identity]*resource.Resource, live map[resource.Identity]*LiveObject) ([]Operation, []Result) {
+func operations(p *plan.Plan, env string, resolved map[resource.Identity]*resource.Resource, live map[resource.Identity]*LiveObject, restore map[resource.Identity][]Prior) ([]Operation, []Result) {
 	var ops []Operation
 	var pre []Result
 	for _, c := range p.Changes {
 		id := resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
-		op := Operation{Action: c.Action, ID: id, Live: live[id.Key()], Environment: env, Changes: c.Changes}
+		op := Operation{Action: c.Action, ID: id, Live: live[id.Key()], Environment: env, Changes: c.Changes, Restore: restore[id.Key()]}
 		switch c.Action {
 		case plan.Create, plan.Update:
 			op.Desired = stamp(resolved[id.Key()], env)
@@ -589,10 +593,22 @@ func record(recorded, desired []*resource.Resource, results []Result) []*resourc
 	return out
 }
 
+// PriorsOf collects the prior values results saved, by resource identity
+// key, in order: what a rollback of those results can put back.
+func PriorsOf(results []Result) map[resource.Identity][]Prior {
+	out := map[resource.Identity][]Prior{}
+	for _, r := range results {
+		if len(r.Prior) > 0 {
+			out[r.ID().Key()] = append(out[r.ID().Key()], r.Prior...)
+		}
+	}
+	return out
+}
+
 // rollback returns the target to the recorded state this apply started
 // from, undoing exactly the writes that landed, and records the result.
 func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
-	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Recorded, Recorded: out.Recorded})
+	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Recorded, Recorded: out.Recorded}, PriorsOf(out.Results))
 	if err != nil {
 		out.Problems = append(out.Problems, "rollback: "+err.Error())
 		return
@@ -614,7 +630,7 @@ func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
 	// reported in Outcome.RolledBack. Stop still interrupts it.
 	opts := req.Options
 	opts.Progress = nil
-	ops, pre := operations(back, req.Environment, resolved, indexLive(tp.Live))
+	ops, pre := operations(back, req.Environment, resolved, indexLive(tp.Live), PriorsOf(out.Results))
 	var results []Result
 	if len(ops) > 0 {
 		results = d.Apply(ctx, ops, opts)

@@ -29,8 +29,10 @@ type Surface interface {
 	// a geometry change after publish, a delete it has no route for), in
 	// words that tell a person what to do by hand; none when it can.
 	// desired, recorded and live are the change's resource in each state,
-	// nil where absent.
-	Blockers(c plan.Change, desired, recorded *resource.Resource, live *LiveObject) []string
+	// nil where absent; restore is what a rollback can put back
+	// (Operation.Restore), so that a delete the server cannot make can
+	// become a restore instead.
+	Blockers(c plan.Change, desired, recorded *resource.Resource, live *LiveObject, restore []Prior) []string
 }
 
 // BlockedError is returned when a target's server cannot make some of the
@@ -62,8 +64,9 @@ type TargetPlan struct {
 
 // PlanTarget reads d's live state and plans in against it. For a driver
 // with a Surface, desired and recorded state are first cut to what the
-// server can hold; the notes say what was left out.
-func PlanTarget(ctx context.Context, d Driver, in plan.Input) (*TargetPlan, error) {
+// server can hold; the notes say what was left out. restore is what a
+// rollback can put back, by resource (nil outside rollbacks).
+func PlanTarget(ctx context.Context, d Driver, in plan.Input, restore map[resource.Identity][]Prior) (*TargetPlan, error) {
 	sf, _ := d.(Surface)
 	var notes []string
 	tp := &TargetPlan{Desired: in.Desired, Recorded: in.Recorded}
@@ -81,7 +84,7 @@ func PlanTarget(ctx context.Context, d Driver, in plan.Input) (*TargetPlan, erro
 	p.Notes = append(p.Notes, notes...)
 	if sf != nil {
 		p.Drift = adopted(sf, p.Drift)
-		p.Blocked = blockers(sf, p, tp, indexLive(live))
+		p.Blocked = blockers(sf, p, tp, indexLive(live), restore)
 	}
 	tp.Plan = p
 	return tp, nil
@@ -138,12 +141,12 @@ func adopted(sf Surface, drift []plan.Drift) []plan.Drift {
 	return out
 }
 
-func blockers(sf Surface, p *plan.Plan, tp *TargetPlan, live map[resource.Identity]*LiveObject) []plan.Blocker {
+func blockers(sf Surface, p *plan.Plan, tp *TargetPlan, live map[resource.Identity]*LiveObject, restore map[resource.Identity][]Prior) []plan.Blocker {
 	desired, recorded := index(tp.Desired), index(tp.Recorded)
 	var out []plan.Blocker
 	for _, c := range p.Changes {
 		id := resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}.Key()
-		for _, why := range sf.Blockers(c, desired[id], recorded[id], live[id]) {
+		for _, why := range sf.Blockers(c, desired[id], recorded[id], live[id], restore[id]) {
 			out = append(out, plan.Blocker{Subject: c.Subject(), Reason: why})
 		}
 	}

@@ -22,7 +22,7 @@ func (t TargetLive) PlanLive(ctx context.Context, in plan.Input) (*apply.TargetP
 	if err != nil {
 		return nil, err
 	}
-	tp, err := apply.PlanTarget(ctx, d, in)
+	tp, err := apply.PlanTarget(ctx, d, in, nil)
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", t.Target.Name, err)
 	}

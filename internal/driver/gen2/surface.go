@@ -142,7 +142,7 @@ func fieldsDropped(fields []any) []string {
 func (d *Driver) Adopts(kind string) bool { return kind == "Service" || kind == "Connection" }
 
 // Blockers says why a change cannot be made on a Generation 2 server.
-func (d *Driver) Blockers(c plan.Change, desired, recorded *resource.Resource, live *apply.LiveObject) []string {
+func (d *Driver) Blockers(c plan.Change, desired, recorded *resource.Resource, live *apply.LiveObject, restore []apply.Prior) []string {
 	var l *resource.Resource
 	if live != nil {
 		l = live.Resource
