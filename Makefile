@@ -49,8 +49,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzPlanInvariant$$' -fuzztime $(FUZZTIME) ./internal/plan/
 	$(GO) test -run '^$$' -fuzz '^FuzzJournalMarkdown$$' -fuzztime $(FUZZTIME) ./internal/render/
 
+# make demo runs against a Generation 2 server (what every Honua release is); GENERATION=1 for the declarative one.
+GENERATION ?= 2
 demo: build
-	@$(GO) run ./cmd/honua-demo -bin $(BIN)
+	@$(GO) run ./cmd/honua-demo -bin $(BIN) -generation $(GENERATION)
 
 clean:
 	rm -rf $(BIN)

@@ -15,6 +15,8 @@ import (
 func main() {
 	bin := flag.String("bin", "bin", "directory holding the built binaries")
 	example := flag.String("example", "examples/honua-config", "configuration repository to demonstrate")
+	generation := flag.Int("generation", 2, "Honua generation the emulator presents: 2 (Metadata v2, every current release) or 1")
+	seed := flag.String("seed", "internal/emulator/seeds/riverton.gen2.json", "Generation 2 emulator seed: the server as it runs before adoption")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -23,7 +25,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "demo failed:", err)
 		os.Exit(1)
 	}
-	if err := demo.Run(ctx, demo.Config{Bin: absBin, Example: *example, Out: os.Stdout}); err != nil {
+	absSeed, err := filepath.Abs(*seed)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo failed:", err)
+		os.Exit(1)
+	}
+	cfg := demo.Config{Bin: absBin, Example: *example, Out: os.Stdout, Generation: *generation, Seed: absSeed}
+	if err := demo.Run(ctx, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "demo failed:", err)
 		os.Exit(1)
 	}

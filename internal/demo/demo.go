@@ -27,12 +27,32 @@ type Config struct {
 	Example string
 	// Out receives the walkthrough.
 	Out io.Writer
+	// Generation is the Honua generation the emulator presents: 2 (the
+	// default, what every current Honua release is) or 1.
+	Generation int
+	// Seed is the Generation 2 emulator seed: the server as it runs before
+	// honua-gitops adopts it.
+	Seed string
 }
 
 const apiKey = "demo-admin-key"
 
 // Run performs the walkthrough and cleans up after itself.
 func Run(ctx context.Context, cfg Config) error {
+	switch cfg.Generation {
+	case 0, 2:
+		if cfg.Seed == "" {
+			return errors.New("demo: Generation 2 needs the emulator seed (-seed)")
+		}
+		return run(ctx, cfg, runGen2, "--generation", "2", "--seed", cfg.Seed)
+	case 1:
+		return run(ctx, cfg, runGen1)
+	default:
+		return fmt.Errorf("demo: unknown Honua generation %d (want 1 or 2)", cfg.Generation)
+	}
+}
+
+func run(ctx context.Context, cfg Config, walk func(context.Context, *session) error, emuArgs ...string) error {
 	work, err := os.MkdirTemp("", "honua-demo-")
 	if err != nil {
 		return err
@@ -42,7 +62,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := copyDir(cfg.Example, repo); err != nil {
 		return fmt.Errorf("copy example: %w", err)
 	}
-	emu, err := startEmulator(ctx, cfg.Bin)
+	emu, err := startEmulator(ctx, cfg.Bin, emuArgs...)
 	if err != nil {
 		return err
 	}
@@ -53,10 +73,14 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
+	return walk(ctx, s)
+}
 
+// runGen1 is the walkthrough against a Generation 1 (declarative) server.
+func runGen1(ctx context.Context, s *session) error {
 	s.title("honua-gitops demo: GitOps for Honua geospatial servers")
 	s.say("A git repository holds the city's Honua configuration (examples/honua-config);")
-	s.say("a local Honua emulator stands in for the staging server at " + emu.url + ".")
+	s.say("a local Honua emulator stands in for the staging server at " + s.url + ".")
 
 	s.step("1. Validate every environment (nothing is contacted)")
 	if err := s.run(ctx, 0, "validate"); err != nil {
@@ -67,7 +91,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	s.step("3. Apply: write to Honua, verify by reading back, record what was applied")
-	if err := s.runQuiet(ctx, 0, "apply", "--env", "staging", "--target", emu.url); err != nil {
+	if err := s.runQuiet(ctx, 0, "apply", "--env", "staging", "--target", s.url); err != nil {
 		return err
 	}
 	s.step("4. Plan again: nothing left to do")
@@ -84,17 +108,17 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := s.git(ctx, "commit", "-qam", "Retitle the parcels layer"); err != nil {
 		return err
 	}
-	if err := s.runQuiet(ctx, 0, "apply", "--env", "staging", "--target", emu.url); err != nil {
+	if err := s.runQuiet(ctx, 0, "apply", "--env", "staging", "--target", s.url); err != nil {
 		return err
 	}
 	s.step("6. Roll back one step: the server returns to the first deployment's state")
-	if err := s.runQuiet(ctx, 0, "rollback", "--env", "staging", "--steps", "1", "--target", emu.url); err != nil {
+	if err := s.runQuiet(ctx, 0, "rollback", "--env", "staging", "--steps", "1", "--target", s.url); err != nil {
 		return err
 	}
 	if err := s.run(ctx, 0, "deployments", "--env", "staging"); err != nil {
 		return err
 	}
-	if err := s.run(ctx, 0, "status", "--env", "staging", "--target", emu.url); err != nil {
+	if err := s.run(ctx, 0, "status", "--env", "staging", "--target", s.url); err != nil {
 		return err
 	}
 	if err := s.runNotes(ctx, "plan", "--env", "staging"); err != nil {
@@ -102,11 +126,11 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	s.say("(each deployment is two commits on honua-gitops/state: `git log honua-gitops/state` shows them with trailers)")
 	s.step("7. Someone changes the layer in Honua's admin UI; drift is detected")
-	if err := changeOutOfBand(ctx, emu.url, "Layer/planning/parcels", "title", "Parcels (edited by hand)"); err != nil {
+	if err := changeOutOfBand(ctx, s.url, "Layer/planning/parcels", "title", "Parcels (edited by hand)"); err != nil {
 		return err
 	}
 	s.say("(PUT /api/v1/admin/metadata/resources/Layer/planning/parcels: title = \"Parcels (edited by hand)\")")
-	if err := s.run(ctx, 0, "drift", "--env", "staging", "--target", emu.url); err != nil {
+	if err := s.run(ctx, 0, "drift", "--env", "staging", "--target", s.url); err != nil {
 		return err
 	}
 	s.say("\nApply now refuses (exit 4) until someone decides: `--drift-guard=overwrite` restores git's version.")
@@ -218,8 +242,9 @@ type emulator struct {
 
 // startEmulator runs bin/honua-emulator on a free loopback port and waits
 // for its ready line.
-func startEmulator(ctx context.Context, bin string) (*emulator, error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(bin, "honua-emulator"), "--listen", "127.0.0.1:0", "--api-key", apiKey)
+func startEmulator(ctx context.Context, bin string, extra ...string) (*emulator, error) {
+	args := append([]string{"--listen", "127.0.0.1:0", "--api-key", apiKey}, extra...)
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "honua-emulator"), args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
