@@ -42,6 +42,10 @@ func (r *runner) rollback(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	restore, err := usecase.RollbackPriors(ctx, store, env, target.ID)
+	if err != nil {
+		return err
+	}
 	targets, err := r.targets(cfgEnv)
 	if err != nil {
 		return err
@@ -52,7 +56,7 @@ func (r *runner) rollback(ctx context.Context) error {
 	defer release()
 	req := r.deployRequest(env, targets, store)
 	req.Stop = stop
-	req.Kind, req.Desired, req.RollbackTo = deploy.KindRollback, resources, target.ID
+	req.Kind, req.Desired, req.RollbackTo, req.Restore = deploy.KindRollback, resources, target.ID, restore
 	req.Source = deploy.Source{Commit: target.SourceCommit, PR: target.PR}
 	req.Reason = fmt.Sprintf("rollback dispatched by %s", r.ev.Actor)
 	report, err := r.ws.Deploy(ctx, req)

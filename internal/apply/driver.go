@@ -18,6 +18,9 @@ import (
 type Driver interface {
 	// Describe names the target and its generation for people.
 	Describe() string
+	// Generation names the server's control-plane generation
+	// ("Generation 1", "Generation 2"), for plans, records and status.
+	Generation() string
 	// Live reads the server's resources. A driver that reads the whole
 	// server at once (Generation 1) may ignore scope; one that reads facet
 	// by facet (Generation 2) reads only the resources scope names.

@@ -61,11 +61,13 @@ type Request struct {
 
 // Outcome is what happened.
 type Outcome struct {
-	Target   string       `json:"target"`
-	Plan     *plan.Plan   `json:"plan"`
-	Results  []Result     `json:"results"`
-	Drift    []plan.Drift `json:"drift"`
-	Verified bool         `json:"verified"`
+	Target string `json:"target"`
+	// Generation is the target's control-plane generation.
+	Generation string       `json:"generation,omitempty"`
+	Plan       *plan.Plan   `json:"plan"`
+	Results    []Result     `json:"results"`
+	Drift      []plan.Drift `json:"drift"`
+	Verified   bool         `json:"verified"`
 	// Problems are failures beyond single writes (readiness, verification
 	// reads), in words.
 	Problems []string `json:"problems,omitempty"`
@@ -212,7 +214,7 @@ func Run(ctx context.Context, d Driver, req Request) (*Outcome, error) {
 	if now == nil {
 		now = time.Now
 	}
-	out := &Outcome{Target: d.Describe(), Started: now()}
+	out := &Outcome{Target: d.Describe(), Generation: d.Generation(), Started: now()}
 	pr, err := prepare(ctx, d, req)
 	if err != nil {
 		return nil, err
@@ -268,7 +270,7 @@ func Run(ctx context.Context, d Driver, req Request) (*Outcome, error) {
 			out.Problems = append(out.Problems, "server not ready after apply: "+err.Error())
 		}
 	}
-	out.Recorded = record(req.Recorded, req.Desired, out.Results)
+	out.Recorded = unplanned(record(req.Recorded, req.Desired, out.Results), req.Desired, p)
 
 	// An interruption is a person's decision to stop: do not start more
 	// writes on their behalf.
@@ -605,6 +607,38 @@ func PriorsOf(results []Result) map[resource.Identity][]Prior {
 	return out
 }
 
+// unplanned records the desired state of every resource the target's plan
+// has no operation for although desired and recorded state differ: what
+// differs is only what the target's server cannot hold (a Generation 2
+// server and a Theme, or a layer's title), so there is nothing to write and
+// the target holds what it can. Without a Surface the target's plan is the
+// environment's, and nothing changes here.
+func unplanned(state, desired []*resource.Resource, p *plan.Plan) []*resource.Resource {
+	planned := make(map[resource.Identity]bool, len(p.Changes))
+	for _, c := range p.Changes {
+		planned[resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}.Key()] = true
+	}
+	want := index(desired)
+	out := make([]*resource.Resource, 0, len(desired))
+	seen := make(map[resource.Identity]bool, len(state))
+	for _, r := range state {
+		id := r.ID().Key()
+		seen[id] = true
+		switch w, ok := want[id]; {
+		case planned[id]:
+			out = append(out, r)
+		case ok:
+			out = append(out, w)
+		}
+	}
+	for _, r := range desired {
+		if id := r.ID().Key(); !seen[id] && !planned[id] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // rollback returns the target to the recorded state this apply started
 // from, undoing exactly the writes that landed, and records the result.
 func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
@@ -637,5 +671,5 @@ func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
 	}
 	results = append(results, pre...)
 	out.RolledBack = orderLike(back, results)
-	out.Recorded = record(out.Recorded, req.Recorded, out.RolledBack)
+	out.Recorded = unplanned(record(out.Recorded, req.Recorded, out.RolledBack), req.Recorded, back)
 }

@@ -42,6 +42,8 @@ func newMem() *memDriver {
 	return &memDriver{objects: map[resource.Identity]apply.LiveObject{}, fail: map[string]bool{}, lie: map[string]bool{}}
 }
 
+func (m *memDriver) Generation() string { return "Generation 1" }
+
 func (m *memDriver) Describe() string { return "memory" }
 
 func (m *memDriver) Live(context.Context, apply.Scope) ([]apply.LiveObject, error) {

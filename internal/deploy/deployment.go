@@ -101,10 +101,14 @@ type PlanInfo struct {
 
 // TargetResult is the journal of one target.
 type TargetResult struct {
-	Name     string         `json:"name"`
-	URL      string         `json:"url"`
-	Results  []apply.Result `json:"results"`
-	Problems []string       `json:"problems,omitempty"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+	// Generation is the target's control-plane generation ("Generation
+	// 2"); empty in records made before it was recorded, or when the
+	// target was never reached.
+	Generation string         `json:"generation,omitempty"`
+	Results    []apply.Result `json:"results"`
+	Problems   []string       `json:"problems,omitempty"`
 	// RolledBack are the results of a rollback after a failure.
 	RolledBack []apply.Result `json:"rolledBack,omitempty"`
 	Error      string         `json:"error,omitempty"`

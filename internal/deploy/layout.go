@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/honua-io/honua-gitops/internal/plan"
@@ -55,15 +56,46 @@ type Summary struct {
 	Actor        string       `json:"actor"`
 	RollbackTo   string       `json:"rollbackTo,omitempty"`
 	Snapshot     string       `json:"snapshot,omitempty"`
-	StartedAt    time.Time    `json:"startedAt"`
-	FinishedAt   time.Time    `json:"finishedAt,omitzero"`
+	// Generations maps each target reached to its control-plane
+	// generation ("Generation 2").
+	Generations map[string]string `json:"generations,omitempty"`
+	StartedAt   time.Time         `json:"startedAt"`
+	FinishedAt  time.Time         `json:"finishedAt,omitzero"`
+}
+
+// Generation names the generations of a deployment's targets, for a status
+// line ("Generation 2"; "Generation 1, Generation 2" for a mixed
+// environment; "" when none was recorded).
+func (s *Summary) Generation() string {
+	var gens []string
+	for _, g := range s.Generations {
+		if !slices.Contains(gens, g) {
+			gens = append(gens, g)
+		}
+	}
+	slices.Sort(gens)
+	return strings.Join(gens, ", ")
 }
 
 // Summarize returns the index entry of a deployment.
 func (d *Deployment) Summarize() Summary {
 	return Summary{ID: d.ID, Kind: d.Kind, Status: d.Status, SourceCommit: d.Source.Commit, PR: d.Source.PR,
 		PlanHash: d.Plan.Hash, Changes: d.Plan.Summary, Actor: d.Actor, RollbackTo: d.RollbackTo,
-		Snapshot: d.Snapshot, StartedAt: d.StartedAt, FinishedAt: d.FinishedAt}
+		Snapshot: d.Snapshot, Generations: generations(d.Targets), StartedAt: d.StartedAt, FinishedAt: d.FinishedAt}
+}
+
+func generations(targets []TargetResult) map[string]string {
+	var out map[string]string
+	for _, t := range targets {
+		if t.Generation == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[t.Name] = t.Generation
+	}
+	return out
 }
 
 // Index is an environment's position: how many deployments it had, the

@@ -22,7 +22,11 @@ func JournalMarkdown(d *deploy.Deployment) string {
 	}
 	b.WriteString("\n\n")
 	for _, t := range d.Targets {
-		fmt.Fprintf(&b, "**%s** (%s)\n\n", MarkdownCell(t.Name), MarkdownCell(t.URL))
+		if t.Generation != "" {
+			fmt.Fprintf(&b, "**%s** (%s, %s)\n\n", MarkdownCell(t.Name), MarkdownCell(t.URL), MarkdownCell(t.Generation))
+		} else {
+			fmt.Fprintf(&b, "**%s** (%s)\n\n", MarkdownCell(t.Name), MarkdownCell(t.URL))
+		}
 		if t.Error != "" && len(t.Results) == 0 {
 			fmt.Fprintf(&b, "Not applied: %s\n\n", MarkdownCell(t.Error))
 			continue

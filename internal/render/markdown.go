@@ -235,6 +235,13 @@ func newMDSection(p *plan.Plan) MarkdownSection {
 		tail.WriteString("No drift: live state matches recorded state.\n\n")
 	}
 	tail.WriteString("Plan hash: " + codeSpan(p.Hash) + "\n\n")
+	if len(p.Blocked) > 0 {
+		tail.WriteString("**Blocked: the server cannot make these changes; apply refuses this target before any write**\n\n")
+		for _, b := range p.Blocked {
+			tail.WriteString("- " + codeSpan(b.Subject) + ": " + escapeMarkdown(b.Reason) + "\n")
+		}
+		tail.WriteString("\n")
+	}
 	if len(p.Notes) > 0 {
 		tail.WriteString("**Notes**\n\n")
 		for _, n := range p.Notes {

@@ -86,6 +86,12 @@ func (t textWriter) plan(p *plan.Plan) {
 	}
 	t.line(t.pen.bold(summaryText(p, env)))
 	t.line("Plan hash: " + sanitize(p.Hash))
+	if len(p.Blocked) > 0 {
+		t.line(t.pen.red("Blocked: the server cannot make these changes; apply refuses this target before any write:"))
+		for _, b := range p.Blocked {
+			t.line(changeIndent + "- " + sanitize(b.Subject) + ": " + sanitize(b.Reason))
+		}
+	}
 	if len(p.Notes) > 0 {
 		t.line("Notes:")
 		for _, n := range p.Notes {

@@ -27,6 +27,9 @@ type DeployRequest struct {
 	// Desired replaces the repository's desired state (a rollback's target
 	// snapshot); nil means the repository.
 	Desired []*resource.Resource
+	// Restore, in a rollback, is what the server held before the
+	// deployments being undone wrote, by target name (RollbackPriors).
+	Restore map[string]map[resource.Identity][]apply.Prior
 	// RollbackTo names the deployment a rollback returns to.
 	RollbackTo string
 	Targets    []driver.Target
@@ -261,6 +264,7 @@ func (w *Workspace) Deploy(ctx context.Context, req DeployRequest) (*DeployRepor
 			continue
 		}
 		e := engine
+		e.Restore = req.Restore[t.Name]
 		if req.Progress != nil {
 			name := t.Name
 			e.Options.Progress = func(r apply.Result) { req.Progress(name, r) }

@@ -8,6 +8,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/resource"
 	"github.com/honua-io/honua-gitops/internal/snapshot"
@@ -200,4 +201,47 @@ func Age(now, t time.Time) string {
 		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// RollbackPriors collects what the server held before the deployments a
+// rollback to deployment to undoes wrote: the Prior values of their
+// journals, by target name and resource, oldest deployment first. A driver
+// that keeps no per-facet state records none, and the map is empty.
+func RollbackPriors(ctx context.Context, branch StateBranch, env, to string) (map[string]map[resource.Identity][]apply.Prior, error) {
+	view, err := branch.Read(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read state branch: %w", err)
+	}
+	rc, err := deploy.ReadRecent(view, env)
+	if err != nil {
+		return nil, err
+	}
+	// Recent lists newest first; the deployments to undo are those before
+	// the target in that list.
+	var undo []string
+	for _, s := range rc.Deployments {
+		if s.ID == to {
+			break
+		}
+		undo = append(undo, s.ID)
+	}
+	out := map[string]map[resource.Identity][]apply.Prior{}
+	for i := len(undo) - 1; i >= 0; i-- {
+		d, ok, err := deploy.ReadRecord(view, env, undo[i])
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		for _, t := range d.Targets {
+			for id, ps := range apply.PriorsOf(t.Results) {
+				if out[t.Name] == nil {
+					out[t.Name] = map[resource.Identity][]apply.Prior{}
+				}
+				out[t.Name][id] = append(out[t.Name][id], ps...)
+			}
+		}
+	}
+	return out, nil
 }

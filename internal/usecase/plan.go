@@ -6,6 +6,9 @@ package usecase
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/honua-io/honua-gitops/internal/app"
@@ -13,8 +16,10 @@ import (
 	"github.com/honua-io/honua-gitops/internal/config"
 	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/diag"
+	"github.com/honua-io/honua-gitops/internal/driver"
 	"github.com/honua-io/honua-gitops/internal/loader"
 	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/resource"
 	"github.com/honua-io/honua-gitops/internal/snapshot"
 	"github.com/honua-io/honua-gitops/internal/validate"
 )
@@ -121,6 +126,9 @@ func (w *Workspace) Plan(ctx context.Context, req PlanRequest) (*plan.Plan, erro
 		}
 		if found {
 			p.Notes = append(p.Notes, historyNotes(req.Environment, latest)...)
+			if req.Live == nil {
+				p.Notes = append(p.Notes, generationNotes(latest, in.Desired)...)
+			}
 		}
 	}
 	if req.Live != nil {
@@ -133,6 +141,25 @@ func (w *Workspace) Plan(ctx context.Context, req PlanRequest) (*plan.Plan, erro
 		p.Notes = append(notes, p.Notes...)
 	}
 	return p, nil
+}
+
+// generationNotes says, before any target is contacted, what the
+// environment's servers cannot hold, by the generations its last
+// deployment recorded (a pull request's plan reads no server).
+func generationNotes(s deploy.Summary, desired []*resource.Resource) []string {
+	byGen := map[string][]string{}
+	for name, g := range s.Generations {
+		byGen[g] = append(byGen[g], name)
+	}
+	var out []string
+	for _, g := range slices.Sorted(maps.Keys(byGen)) {
+		names := byGen[g]
+		slices.Sort(names)
+		for _, n := range driver.Notes(g, desired) {
+			out = append(out, fmt.Sprintf("%s (%s): %s", strings.Join(names, ", "), g, n))
+		}
+	}
+	return out
 }
 
 // HistoryReader is implemented by recorded-state sources that know the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/apply"
@@ -25,13 +26,25 @@ func preflight(ctx context.Context, req DeployRequest, engine apply.Request, p *
 			return nil, fmt.Errorf("preflight of target %s (%s): %w; nothing was claimed or recorded", t.Name, t.URL, err)
 		}
 		checked, err := apply.Preflight(ctx, d, engine)
-		var de *apply.DriftError
+		var (
+			de *apply.DriftError
+			be *apply.BlockedError
+		)
 		if errors.As(err, &de) {
 			p.Drift, p.LiveRead = de.Drift, true
 			return nil, &app.RefusedError{Reason: de.Error() + "; nothing was claimed or recorded"}
 		}
+		if errors.As(err, &be) {
+			p.Blocked = append(p.Blocked, be.Blocked...)
+			return nil, &app.RefusedError{Reason: be.Error() + "; make these changes by hand as each one says, or revert them in git; nothing was claimed or recorded"}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("preflight of target %s (%s): %w; nothing was claimed or recorded", t.Name, t.URL, err)
+		}
+		for _, n := range checked.Plan.Notes {
+			if !slices.Contains(p.Notes, n) {
+				p.Notes = append(p.Notes, n)
+			}
 		}
 		for _, dr := range checked.Drift {
 			if k := dr.Subject() + string(dr.Type); !seen[k] {

@@ -176,6 +176,9 @@ type Rollback struct {
 	Snapshot []*resource.Resource
 	// Source is the source of the deployment returned to.
 	Source deploy.Source
+	// Restore is what the server held before the deployments undone wrote
+	// (usecase.RollbackPriors), by target name.
+	Restore map[string]map[resource.Identity][]engine.Prior
 }
 
 // Run deploys; with rb it deploys a recorded snapshot as a rollback.
@@ -243,7 +246,7 @@ func Run(ctx context.Context, opts *Options, rb *Rollback) error {
 		},
 	}
 	if rb != nil {
-		req.Kind, req.Desired, req.RollbackTo, req.Source = deploy.KindRollback, rb.Snapshot, rb.To, rb.Source
+		req.Kind, req.Desired, req.RollbackTo, req.Source, req.Restore = deploy.KindRollback, rb.Snapshot, rb.To, rb.Source, rb.Restore
 	}
 	short := red.Short()
 	report, err := ws.Deploy(ctx, req)

@@ -92,7 +92,11 @@ func writeText(w io.Writer, d *deploy.Deployment) {
 		fmt.Fprintf(w, "  %s  %-17s %s\n", t.At.Format("2006-01-02 15:04:05Z07:00"), t.Status, san(t.Message))
 	}
 	for _, t := range d.Targets {
-		fmt.Fprintf(w, "\nTarget %s (%s):\n", san(t.Name), san(t.URL))
+		if t.Generation != "" {
+			fmt.Fprintf(w, "\nTarget %s (%s, %s):\n", san(t.Name), san(t.URL), san(t.Generation))
+		} else {
+			fmt.Fprintf(w, "\nTarget %s (%s):\n", san(t.Name), san(t.URL))
+		}
 		if t.Error != "" {
 			fmt.Fprintf(w, "  not applied: %s\n", san(t.Error))
 		}

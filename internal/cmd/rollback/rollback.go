@@ -72,9 +72,13 @@ func run(ctx context.Context, opts *cmdapply.Options, to string, steps int) erro
 	if err != nil {
 		return err
 	}
+	restore, err := usecase.RollbackPriors(ctx, store, opts.Env.Env, target.ID)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(opts.IO.ErrOut, "Rolling %s back to deployment %s (%s of %s by %s).\n", opts.Env.Env, target.ID, target.Kind, cmp.Or(render.ShortSHA(target.SourceCommit), "an unknown commit"), target.Actor)
 	// What runs after a rollback is the configuration the target deployment
 	// applied: record its source, so status shows how far git is ahead.
 	return cmdapply.Run(ctx, opts, &cmdapply.Rollback{To: target.ID, Snapshot: resources,
-		Source: deploy.Source{Commit: target.SourceCommit, PR: target.PR}})
+		Source: deploy.Source{Commit: target.SourceCommit, PR: target.PR}, Restore: restore})
 }

@@ -125,7 +125,7 @@ func checkDrift(ctx context.Context, opts *Options, ws *usecase.Workspace, store
 
 func writeText(w io.Writer, statuses []usecase.EnvironmentStatus, now time.Time) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ENVIRONMENT\tDEPLOYED\tBEHIND\tLAST DEPLOYMENT\tRESULT\tAGE\tDRIFT")
+	fmt.Fprintln(tw, "ENVIRONMENT\tDEPLOYED\tBEHIND\tLAST DEPLOYMENT\tRESULT\tAGE\tSERVER\tDRIFT")
 	for _, s := range statuses {
 		deployed, behind := "-", "-"
 		if s.Deployed != nil {
@@ -142,8 +142,9 @@ func writeText(w io.Writer, statuses []usecase.EnvironmentStatus, now time.Time)
 				behind = "unknown"
 			}
 		}
-		last, result, age := "never deployed", "-", "-"
+		last, result, age, server := "never deployed", "-", "-", "-"
 		if l := s.Latest; l != nil {
+			server = cmp.Or(l.Generation(), "-")
 			last = fmt.Sprintf("%s %s", l.ID, l.Kind)
 			result = string(l.Status)
 			at := l.FinishedAt
@@ -155,7 +156,7 @@ func writeText(w io.Writer, statuses []usecase.EnvironmentStatus, now time.Time)
 		if s.Claim != nil {
 			result += fmt.Sprintf(" (held by %s)", s.Claim.Deployment)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Environment, deployed, behind, last, result, age, driftText(s))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Environment, deployed, behind, last, result, age, server, driftText(s))
 	}
 	_ = tw.Flush()
 }

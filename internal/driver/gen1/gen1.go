@@ -50,6 +50,9 @@ func New(client Client, caps *honua.Capabilities, name string, log *slog.Logger)
 	return &Driver{client: client, caps: caps, name: name, log: log, writeAttempts: 3, backoff: sleepBackoff}
 }
 
+// Generation names the control plane this driver speaks.
+func (d *Driver) Generation() string { return "Generation 1" }
+
 // Describe names the target.
 func (d *Driver) Describe() string {
 	return fmt.Sprintf("%s (Honua %s, Generation 1)", d.name, d.caps.ServerVersion)
