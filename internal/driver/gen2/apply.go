@@ -91,7 +91,9 @@ func (d *Driver) applyOne(ctx context.Context, op apply.Operation) apply.Result 
 	var (
 		wrote []string
 		err   error
+		rec   = &opRecord{}
 	)
+	ctx = withRecord(ctx, rec)
 	switch op.ID.Kind {
 	case "Service":
 		wrote, err = d.applyService(ctx, op)
@@ -107,7 +109,7 @@ func (d *Driver) applyOne(ctx context.Context, op apply.Operation) apply.Result 
 		return apply.ResultFor(op, apply.Skipped, op.ID.Kind+" is "+notPossible)
 	}
 	res := apply.ResultFor(op, apply.Applied, "")
-	res.Attempts = len(wrote)
+	res.Attempts, res.Prior = rec.attempts, rec.prior
 	switch {
 	case errors.Is(err, errUnknown):
 		res.Status, res.Message = apply.Failed, apply.MessageOutcomeUnknown

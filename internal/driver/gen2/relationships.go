@@ -11,9 +11,9 @@ import (
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
-// relationshipConflictRetries bounds the re-read-and-retry of a
+// relationshipConflictRetries bounds the re-reads-and-retries of a
 // relationships write the server answers 409 (its own retries exhausted
-// by a concurrent writer).
+// by a concurrent writer): at most 1 + 3 writes.
 const relationshipConflictRetries = 3
 
 // applyRelationship replaces the entry with id metadata.name in the origin
@@ -59,7 +59,7 @@ func (d *Driver) applyRelationship(ctx context.Context, op apply.Operation) ([]s
 				_, same := replaceEntry(got, op.ID.Name, entry)
 				return same, nil
 			})
-		if honuaConflict(err) && attempt < relationshipConflictRetries {
+		if honuaConflict(err) && attempt <= relationshipConflictRetries {
 			continue
 		}
 		if err != nil {

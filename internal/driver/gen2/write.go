@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/honua"
 )
 
@@ -31,6 +32,9 @@ func (d *Driver) write(ctx context.Context, what string, call func(context.Conte
 	d.mu.Lock()
 	d.wrote = true
 	d.mu.Unlock()
+	if rec := recordOf(ctx); rec != nil {
+		rec.attempts++
+	}
 	err := call(ctx)
 	if err == nil {
 		return nil
@@ -52,6 +56,24 @@ func (d *Driver) write(ctx context.Context, what string, call func(context.Conte
 		return nil
 	}
 	return &writeError{msg: fmt.Sprintf("%s: %v; read back: it did not land (not written again)", what, err)}
+}
+
+// opRecord is what one operation's writes leave for its result: how many
+// write calls were sent and the prior value of each facet written.
+type opRecord struct {
+	attempts int
+	prior    []apply.Prior
+}
+
+type opKey struct{}
+
+func withRecord(ctx context.Context, rec *opRecord) context.Context {
+	return context.WithValue(ctx, opKey{}, rec)
+}
+
+func recordOf(ctx context.Context) *opRecord {
+	rec, _ := ctx.Value(opKey{}).(*opRecord)
+	return rec
 }
 
 // clientError reports a 4xx answer: the server refused the write and a
