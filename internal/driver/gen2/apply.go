@@ -118,6 +118,8 @@ func (d *Driver) applyOne(ctx context.Context, op apply.Operation) apply.Result 
 		if len(wrote) > 0 {
 			res.Message += " (written before the failure: " + strings.Join(wrote, ", ") + ")"
 		}
+	case rec.note != "":
+		res.Message = rec.note
 	case len(wrote) == 0:
 		res.Message = "already as desired on the server: nothing written"
 		if op.Action == plan.Create && op.Live != nil {

@@ -25,6 +25,11 @@ func (d *Driver) applyConnection(ctx context.Context, op apply.Operation) ([]str
 		return d.createConnection(ctx, op)
 	}
 	want, live := op.Desired.Spec, liveSpec(op)
+	if op.Action == plan.Create {
+		// Adopted: its non-secret members are saved whether or not they
+		// change, so that a rollback hands it back as found.
+		savePrior(ctx, priorConnection, connectionPrior(live))
+	}
 	body := map[string]any{}
 	var wrote []string
 	for _, k := range connectionUpdatable {
@@ -48,6 +53,7 @@ func (d *Driver) applyConnection(ctx context.Context, op apply.Operation) ([]str
 	if len(body) == 0 {
 		return nil, nil
 	}
+	savePrior(ctx, priorConnection, connectionPrior(live))
 	id := d.connectionID(connectionName(op.Desired))
 	err := d.write(ctx, "PUT connection "+connectionName(op.Desired),
 		func(ctx context.Context) error { return d.client.Gen2UpdateConnection(ctx, id, body) },
@@ -97,6 +103,9 @@ func (d *Driver) createConnection(ctx context.Context, op apply.Operation) ([]st
 func (d *Driver) deleteConnection(ctx context.Context, op apply.Operation) ([]string, error) {
 	name := connectionName(op.Live.Resource)
 	id := d.connectionID(name)
+	if p, ok := priorOf(op.Restore, priorConnection); ok && p != nil {
+		return d.restoreConnection(ctx, op, name, id, p)
+	}
 	err := d.write(ctx, "DELETE connection "+name,
 		func(ctx context.Context) error { return d.client.Gen2DeleteConnection(ctx, id) },
 		func(ctx context.Context) (bool, error) {
@@ -112,6 +121,48 @@ func (d *Driver) deleteConnection(ctx context.Context, op apply.Operation) ([]st
 		return nil, err
 	}
 	return []string{"deleted"}, nil
+}
+
+// restoreConnection is the delete of a connection that was on the server
+// before the deployments being undone (they adopted it): its prior
+// non-secret members are written back and it is handed back to the
+// server instead of being deleted. A secret the apply replaced cannot be
+// restored (it was never readable): the message says so.
+func (d *Driver) restoreConnection(ctx context.Context, op apply.Operation, name, id string, prior any) ([]string, error) {
+	want, _ := prior.(map[string]any)
+	live := liveSpec(op)
+	body := map[string]any{}
+	var wrote []string
+	for _, k := range connectionUpdatable {
+		v, ok := want[k]
+		if !ok {
+			continue
+		}
+		same := !differs(v, live[k])
+		if k == "sslMode" {
+			same = strings.EqualFold(fmt.Sprint(v), fmt.Sprint(live[k]))
+		}
+		if !same {
+			body[k] = v
+			wrote = append(wrote, k)
+		}
+	}
+	if len(body) > 0 {
+		savePrior(ctx, priorConnection, connectionPrior(live))
+		err := d.write(ctx, "PUT connection "+name+" (restore)",
+			func(ctx context.Context) error { return d.client.Gen2UpdateConnection(ctx, id, body) },
+			func(ctx context.Context) (bool, error) { return d.connectionLanded(ctx, name, body) })
+		if err != nil {
+			return nil, err
+		}
+	}
+	d.release(op.ID)
+	note := "the connection was on the server before: kept, not deleted"
+	if len(wrote) > 0 {
+		note += "; restored its prior " + strings.Join(wrote, ", ")
+	}
+	recordOf(ctx).note = note + " (a secret the apply replaced cannot be restored: it is never readable)"
+	return wrote, nil
 }
 
 // connectionLanded reads the connection back and checks the non-secret

@@ -38,6 +38,9 @@ type writeCase struct {
 	// graph is false for connection writes (outside the graph: no
 	// revision).
 	graph bool
+	// prior is the facet whose live value the result saves ("" when the
+	// resource did not exist).
+	prior string
 }
 
 func id(kind, ns, name string) resource.Identity {
@@ -49,9 +52,9 @@ func specEdit(kind, name string, f func(map[string]any)) func(testing.TB, []*res
 }
 
 var writeCases = []writeCase{
-	{name: "service protocols", id: id("Service", "planning", "land-records"), graph: true,
+	{name: "service protocols", prior: "protocols", id: id("Service", "planning", "land-records"), graph: true,
 		edit: specEdit("Service", "land-records", func(s map[string]any) { s["protocols"] = []any{"ogc-api-features", "wms"} })},
-	{name: "access policy", id: id("Service", "planning", "land-records"), graph: true,
+	{name: "access policy", prior: "access-policy", id: id("Service", "planning", "land-records"), graph: true,
 		edit: specEdit("Service", "land-records", func(s map[string]any) { s["accessPolicy"].(map[string]any)["allowAnonymous"] = false })},
 	{name: "connection create", id: id("Connection", "city", "archive-postgis"), edit: func(t testing.TB, rs []*resource.Resource) []*resource.Resource {
 		for _, r := range rs {
@@ -67,7 +70,7 @@ var writeCases = []writeCase{
 		t.Fatal("no connection")
 		return nil
 	}},
-	{name: "connection update", id: id("Connection", "city", "gis-postgis"),
+	{name: "connection update", prior: "connection", id: id("Connection", "city", "gis-postgis"),
 		edit: specEdit("Connection", "gis-postgis", func(s map[string]any) { s["description"] = "moved to the new cluster" })},
 	{name: "publish", id: id("Layer", "planning", "parcel-permits-view"), graph: true, edit: func(t testing.TB, rs []*resource.Resource) []*resource.Resource {
 		for _, r := range rs {
@@ -86,7 +89,7 @@ var writeCases = []writeCase{
 		t.Fatal("no parcels")
 		return nil
 	}},
-	{name: "layer enabled (removed from git)", id: id("Layer", "planning", "parcel-topology-errors"), graph: true,
+	{name: "layer enabled (removed from git)", prior: "enabled", id: id("Layer", "planning", "parcel-topology-errors"), graph: true,
 		edit: func(t testing.TB, rs []*resource.Resource) []*resource.Resource {
 			var out []*resource.Resource
 			for _, r := range rs {
@@ -96,22 +99,22 @@ var writeCases = []writeCase{
 			}
 			return out
 		}},
-	{name: "fields", id: id("Layer", "planning", "parcels"), graph: true, edit: func(t testing.TB, rs []*resource.Resource) []*resource.Resource {
+	{name: "fields", prior: "fields", id: id("Layer", "planning", "parcels"), graph: true, edit: func(t testing.TB, rs []*resource.Resource) []*resource.Resource {
 		return withAlias(t, rs, "parcels", "owner_name", "Owner of record")
 	}},
-	{name: "filter", id: id("Layer", "planning", "parcels"), graph: true,
+	{name: "filter", prior: "filter", id: id("Layer", "planning", "parcels"), graph: true,
 		edit: specEdit("Layer", "parcels", func(s map[string]any) { s["permanentFilter"].(map[string]any)["expression"] = "land_use_code = 'C2'" })},
-	{name: "popup-info", id: id("Layer", "planning", "parcels"), graph: true,
+	{name: "popup-info", prior: "popup-info", id: id("Layer", "planning", "parcels"), graph: true,
 		edit: specEdit("Layer", "parcels", func(s map[string]any) { s["popupInfo"] = map[string]any{"title": "APN {parcel_id}"} })},
-	{name: "drawing-info", id: id("Layer", "planning", "parcels"), graph: true,
+	{name: "drawing-info", prior: "drawing-info", id: id("Layer", "planning", "parcels"), graph: true,
 		edit: specEdit("Layer", "parcels", func(s map[string]any) {
 			s["drawingInfo"] = map[string]any{"renderer": map[string]any{"type": "uniqueValue", "field1": "land_use_code"}}
 		})},
-	{name: "OGC style", id: id("Style", "planning", "parcels-default"), graph: true,
+	{name: "OGC style", prior: "style", id: id("Style", "planning", "parcels-default"), graph: true,
 		edit: specEdit("Style", "parcels-default", func(s map[string]any) {
 			s["style"].(map[string]any)["layers"].([]any)[1].(map[string]any)["paint"].(map[string]any)["line-width"] = 1.5
 		})},
-	{name: "relationships", id: id("Relationship", "planning", "parcel-permits"), graph: true,
+	{name: "relationships", prior: "relationships", id: id("Relationship", "planning", "parcel-permits"), graph: true,
 		edit: specEdit("Relationship", "parcel-permits", func(s map[string]any) { s["description"] = "Permits on the parcel" })},
 }
 
@@ -185,6 +188,12 @@ func TestEveryWriteKindUnderEveryFault(t *testing.T) {
 					assert.Equal(t, wc.id, res.ID(), res.Message)
 					assert.Equal(t, 1, w1-w0, "exactly one write was sent (never twice): %v", px.writesSince(n0))
 					assert.Equal(t, 1, res.Attempts, res.Message)
+					if wc.prior != "" {
+						require.Len(t, res.Prior, 1, "%+v", res.Prior)
+						assert.Equal(t, wc.prior, res.Prior[0].Facet)
+					} else {
+						assert.Empty(t, res.Prior)
+					}
 					landedRevisions := 0
 					if f.landed && wc.graph {
 						landedRevisions = 1

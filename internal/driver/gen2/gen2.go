@@ -18,6 +18,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/honua"
+	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
 // Client is what the driver needs of the Honua client.
@@ -67,6 +68,10 @@ type Driver struct {
 	// index is what the last live read resolved: connection ids, layer
 	// ids, disabled layers.
 	index *index
+	// released are the resources whose delete restored their prior
+	// values instead (Generation 2 cannot delete them): live reads that
+	// do not desire them leave them out.
+	released map[resource.Identity]bool
 }
 
 var (

@@ -64,7 +64,13 @@ func (d *Driver) applyLayer(ctx context.Context, op apply.Operation) ([]string, 
 			}
 			have, present = f.read(doc)
 		}
-		var body any
+		var (
+			body  any
+			prior = have
+		)
+		if !present {
+			prior = nil
+		}
 		switch {
 		case f.key == "fields":
 			haveList, _ := have.([]any)
@@ -74,6 +80,7 @@ func (d *Driver) applyLayer(ctx context.Context, op apply.Operation) ([]string, 
 				continue
 			}
 			body = map[string]any{"fields": overrides}
+			prior = fieldsPrior(overrides, haveList)
 		case !owned && !present:
 			continue
 		case owned && present && !differs(v, have):
@@ -83,6 +90,7 @@ func (d *Driver) applyLayer(ctx context.Context, op apply.Operation) ([]string, 
 		default:
 			body = f.body(v)
 		}
+		savePrior(ctx, f.facet, prior)
 		err := d.write(ctx, fmt.Sprintf("PUT %s of layer %s (id %d)", f.facet, op.ID.Name, lr.id),
 			func(ctx context.Context) error { return d.client.Gen2PutLayerFacet(ctx, lr.id, f.facet, body) },
 			func(ctx context.Context) (bool, error) {
@@ -182,6 +190,7 @@ func (d *Driver) publish(ctx context.Context, op apply.Operation) (*layerRef, er
 }
 
 func (d *Driver) setEnabled(ctx context.Context, name string, lr *layerRef, enabled bool) error {
+	savePrior(ctx, priorEnabled, lr.enabled)
 	err := d.write(ctx, fmt.Sprintf("PUT enabled=%t of layer %s (id %d)", enabled, name, lr.id),
 		func(ctx context.Context) error {
 			return d.client.Gen2SetLayerEnabled(ctx, lr.connection, lr.id, lr.service, enabled)
@@ -199,6 +208,27 @@ func (d *Driver) setEnabled(ctx context.Context, name string, lr *layerRef, enab
 		lr.enabled = enabled
 	}
 	return err
+}
+
+// fieldsPrior is the live override of each field a fields write names
+// (only its name when the server lists no such field).
+func fieldsPrior(overrides, live []any) []any {
+	byName := map[any]any{}
+	for _, f := range live {
+		if m, ok := f.(map[string]any); ok {
+			byName[m["name"]] = m
+		}
+	}
+	out := make([]any, 0, len(overrides))
+	for _, o := range overrides {
+		name := o.(map[string]any)["name"]
+		if m, ok := byName[name]; ok {
+			out = append(out, m)
+		} else {
+			out = append(out, map[string]any{"name": name})
+		}
+	}
+	return out
 }
 
 func (d *Driver) layerRef(id resource.Identity) *layerRef {

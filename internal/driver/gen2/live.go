@@ -38,10 +38,14 @@ func (d *Driver) Live(ctx context.Context, scope apply.Scope) ([]apply.LiveObjec
 		d.baseline = inv
 	}
 	d.index = x
+	released := d.released
 	d.mu.Unlock()
 
 	ids := make([]resource.Identity, 0, len(rd.out))
 	for id := range rd.out {
+		if released[id] && x.desired[id] == nil {
+			continue // handed back to the server by a restore
+		}
 		ids = append(ids, id)
 	}
 	slices.SortFunc(ids, resource.Identity.Compare)

@@ -29,6 +29,11 @@ func (d *Driver) applyRelationship(ctx context.Context, op apply.Operation) ([]s
 		return nil, fmt.Errorf("origin layer %q is not published on the server", originName)
 	}
 	var entry map[string]any
+	if p, ok := priorOf(op.Restore, priorRelationships); ok && op.Action == plan.Delete {
+		// A rollback of a change to an entry that was there before puts
+		// that entry back instead of removing it.
+		entry, _ = p.(map[string]any)
+	}
 	if op.Action != plan.Delete {
 		related, relatedName := d.layerNamed(ref, "relatedLayerId")
 		if related == nil {
@@ -46,6 +51,7 @@ func (d *Driver) applyRelationship(ctx context.Context, op apply.Operation) ([]s
 		if same {
 			return nil, nil
 		}
+		savePrior(ctx, priorRelationships, entryOf(entries, op.ID.Name))
 		err = d.write(ctx, fmt.Sprintf("PUT relationships of layer %s (id %d)", originName, origin.id),
 			func(ctx context.Context) error {
 				return d.client.Gen2PutLayerFacet(ctx, origin.id, "relationships", map[string]any{"relationships": next})
@@ -96,6 +102,16 @@ func relationshipEntry(r *resource.Resource, relatedID int64) map[string]any {
 		}
 	}
 	return e
+}
+
+// entryOf returns the entry id of a relationships facet, or nil.
+func entryOf(entries []any, id string) any {
+	for _, e := range entries {
+		if m, ok := e.(map[string]any); ok && m["id"] == id {
+			return m
+		}
+	}
+	return nil
 }
 
 // replaceEntry returns entries with the entry id replaced by entry (added

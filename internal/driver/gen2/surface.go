@@ -150,6 +150,8 @@ func (d *Driver) Blockers(c plan.Change, desired, recorded *resource.Resource, l
 	switch {
 	case c.Action == plan.Delete && l == nil:
 		return nil // already gone: only the record changes
+	case c.Action == plan.Delete && restores(c.Kind, restore):
+		return nil // a rollback restores the prior values instead
 	case c.Action == plan.Delete:
 		return deleteBlockers(c.Kind)
 	}

@@ -63,6 +63,8 @@ func (d *Driver) write(ctx context.Context, what string, call func(context.Conte
 type opRecord struct {
 	attempts int
 	prior    []apply.Prior
+	// note, when set, is the result's message on success.
+	note string
 }
 
 type opKey struct{}
