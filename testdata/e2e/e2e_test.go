@@ -360,16 +360,7 @@ func statusStates(d fakegithub.Deployment) []string {
 func (w *world) requireInSync(env string) {
 	t := w.t
 	t.Helper()
-	dir := w.remote.Checkout(t)
-	out, code := w.cli(dir, "plan", "--env", env, "--fetch", "--target", env, "--format", "json", "--detailed-exitcode")
-	if code != 0 {
-		t.Errorf("%s: honua-gitops plan --env %s --target %s exited %d (3 = changes):\n%s", env, env, env, code, tail(out, 60))
-		return
-	}
-	ps := parsePlans(t, out)
-	if len(ps) != 1 || ps[0].HasChanges() || len(ps[0].Drift) > 0 || !ps[0].LiveRead {
-		t.Errorf("%s: want no changes and no drift with live state read; got %s", env, tail(out, 60))
-	}
+	dir := w.requireLiveInSync(env)
 	text, code := w.cli(dir, "plan", "--env", env, "--fetch")
 	if code != 0 || !strings.Contains(text, "No changes") {
 		t.Errorf("%s: honua-gitops plan --env %s in a fresh checkout of main (exit %d) does not say No changes:\n%s", env, env, code, tail(text, 30))
@@ -474,8 +465,8 @@ func TestPushAppliesReviewedPlan(t *testing.T) {
 		if d.SHA != sha && d.Ref != sha {
 			t.Errorf("deployment %d (%s) ref %q sha %q, want %s", d.ID, env, d.Ref, d.SHA, sha)
 		}
-		if last := d.Statuses[len(d.Statuses)-1]; last.EnvironmentURL != w.emus[env].URL {
-			t.Errorf("deployment %d (%s) environment_url %q, want %q", d.ID, env, last.EnvironmentURL, w.emus[env].URL)
+		if last := d.Statuses[len(d.Statuses)-1]; last.EnvironmentURL != w.emus[env] {
+			t.Errorf("deployment %d (%s) environment_url %q, want %q", d.ID, env, last.EnvironmentURL, w.emus[env])
 		}
 	}
 
@@ -490,6 +481,25 @@ func TestPushAppliesReviewedPlan(t *testing.T) {
 	if !strings.Contains(c.Body, "applied") {
 		t.Errorf("the comment does not say applied:\n%s", tail(c.Body, 40))
 	}
+}
+
+// requireLiveInSync checks, with the CLI in a fresh checkout of main,
+// that env has nothing to apply and no drift with its server's live state
+// read; it returns the checkout.
+func (w *world) requireLiveInSync(env string) string {
+	t := w.t
+	t.Helper()
+	dir := w.remote.Checkout(t)
+	out, code := w.cli(dir, "plan", "--env", env, "--fetch", "--target", env, "--format", "json", "--detailed-exitcode")
+	if code != 0 {
+		t.Errorf("%s: honua-gitops plan --env %s --target %s exited %d (3 = changes):\n%s", env, env, env, code, tail(out, 60))
+		return dir
+	}
+	ps := parsePlans(t, out)
+	if len(ps) != 1 || ps[0].HasChanges() || len(ps[0].Drift) > 0 || !ps[0].LiveRead {
+		t.Errorf("%s: want no changes and no drift with live state read; got %s", env, tail(out, 60))
+	}
+	return dir
 }
 
 // stagingParcels is an overlay that changes a staging layer.

@@ -132,8 +132,9 @@ type world struct {
 
 	remote *gittest.Remote
 	gh     *fakegithub.Server
-	proxy  *ghProxy // in front of gh: GITHUB_API_URL points here
-	emus   map[string]*emulator.Running
+	proxy  *ghProxy          // in front of gh: GITHUB_API_URL points here
+	emus   map[string]string // environment → its Honua server's URL
+	gen    int               // the Honua generation every server presents (1 or 2)
 
 	token      string // GITHUB_TOKEN: the fake GitHub's and the git remote's
 	apiKey     string // HONUA_API_KEY: every emulator's admin key
@@ -148,29 +149,48 @@ type world struct {
 	nextRun int
 }
 
-// newWorld starts three emulators, a git remote seeded with the example
-// repository (its targets pointed at the emulators) and a fake GitHub
-// sharing the remote's token. At the end of the test it scans everything
-// the action wrote for secrets.
+// newWorld is a Generation 1 world (newWorldGen(t, 1)).
 func newWorld(t *testing.T) *world {
+	t.Helper()
+	return newWorldGen(t, 1)
+}
+
+// newWorldGen starts three emulators presenting Honua generation gen, a
+// git remote seeded with the example repository (its targets pointed at
+// the emulators) and a fake GitHub sharing the remote's token. At the end
+// of the test it scans everything the action wrote for secrets.
+//
+// Generation 1 emulators run in process (emulator.Start). Generation 2
+// ones are the built binary, `honua-emulator --generation 2 --seed
+// internal/emulator/seeds/riverton.gen2.json`: the Riverton server the
+// example repository configures (its services and the tables its layers
+// publish; the Connection is created by the first apply).
+func newWorldGen(t *testing.T, gen int) *world {
 	t.Helper()
 	p := locate(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	w := &world{
-		t: t, p: p, ctx: ctx,
-		emus:       map[string]*emulator.Running{},
+		t: t, p: p, ctx: ctx, gen: gen,
+		emus:       map[string]string{},
 		apiKey:     "honua-e2e-key-" + randomHex(t, 16),
 		dbPassword: "Dev-DB-pw-" + randomHex(t, 12) + "-e2e",
 		nextRun:    100,
 	}
 	for _, env := range environments {
-		run, err := emulator.Start(ctx, emulator.Options{APIKey: w.apiKey})
-		if err != nil {
-			t.Fatalf("start the %s emulator: %v", env, err)
+		switch gen {
+		case 1:
+			run, err := emulator.Start(ctx, emulator.Options{APIKey: w.apiKey})
+			if err != nil {
+				t.Fatalf("start the %s emulator: %v", env, err)
+			}
+			t.Cleanup(func() { _ = run.Close() })
+			w.emus[env] = run.URL
+		case 2:
+			w.emus[env] = w.startGen2Emulator(env)
+		default:
+			t.Fatalf("no Honua generation %d", gen)
 		}
-		t.Cleanup(func() { _ = run.Close() })
-		w.emus[env] = run
 	}
 	w.remote = gittest.NewRemote(t)
 	w.token = w.remote.Token
@@ -225,7 +245,7 @@ func (w *world) retarget(cfg string) string {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(envs.Content); i += 2 {
 		name, env := envs.Content[i].Value, envs.Content[i+1]
-		emu, ok := w.emus[name]
+		emuURL, ok := w.emus[name]
 		if !ok {
 			t.Fatalf("honua-gitops.yaml defines environment %q, which the test has no emulator for", name)
 		}
@@ -233,7 +253,7 @@ func (w *world) retarget(cfg string) string {
 		var targets yaml.Node
 		spec := []map[string]any{{
 			"name":       name,
-			"url":        emu.URL,
+			"url":        emuURL,
 			"credential": map[string]string{"env": "HONUA_API_KEY", "type": "api-key"},
 		}}
 		if err := targets.Encode(spec); err != nil {
@@ -429,7 +449,7 @@ func (w *world) honua(env, method, path string, body any, header http.Header, ou
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(w.ctx, method, w.emus[env].URL+"/api/v1/admin"+path, rd)
+	req, err := http.NewRequestWithContext(w.ctx, method, w.emus[env]+"/api/v1/admin"+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
