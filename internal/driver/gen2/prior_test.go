@@ -11,6 +11,7 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/plan"
+	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
 type settings struct {
@@ -115,4 +116,52 @@ func TestPriorsAreSavedAndRestoreUndoesAnAdoption(t *testing.T) {
 	tp, err := apply.PlanTarget(ctx, tg.driver(t), plan.Input{Environment: "staging", Recorded: back.Recorded}, nil)
 	require.NoError(t, err)
 	assert.False(t, tp.Plan.HasChanges())
+}
+
+// TestRollbackRestoresAStyleThatWasThereBefore: a default style git takes
+// over is put back as it was when the deployment is rolled back, instead
+// of the delete Generation 2 cannot make.
+func TestRollbackRestoresAStyleThatWasThereBefore(t *testing.T) {
+	ctx := context.Background()
+	full := baseDesired(t)
+	var without []*resource.Resource
+	for _, r := range full {
+		if !(r.Kind == "Style" && r.Metadata.Name == "parcels-default") {
+			without = append(without, r)
+		}
+	}
+	tg := start(t, seedFor(t, full))
+	first, err := apply.Run(ctx, tg.driver(t), request("staging", without, nil))
+	require.NoError(t, err)
+	require.False(t, first.Failed())
+	// Someone styled parcels by hand.
+	put(t, tg, "/ogc/styles/parcels", `{"version":8,"layers":[{"id":"by-hand","type":"line","paint":{"line-color":"#ff0000"}}]}`)
+	handStyle := call(t, tg, http.MethodGet, "/ogc/styles/parcels", "")
+
+	// Git takes it over (a style is not adopted silently: its drift is
+	// "unmanaged" until a person accepts it).
+	take := request("staging", full, first.Recorded)
+	take.Guard = apply.GuardWarn
+	second, err := apply.Run(ctx, tg.driver(t), take)
+	require.NoError(t, err)
+	require.False(t, second.Failed(), "%+v", second.Results)
+	assert.NotEqual(t, string(handStyle), string(call(t, tg, http.MethodGet, "/ogc/styles/parcels", "")))
+
+	// Blocked without priors; restored with them.
+	_, err = apply.Preflight(ctx, tg.driver(t), request("staging", without, second.Recorded))
+	var be *apply.BlockedError
+	require.ErrorAs(t, err, &be)
+	req := request("staging", without, second.Recorded)
+	req.Restore = apply.PriorsOf(second.Results)
+	back, err := apply.Run(ctx, tg.driver(t), req)
+	require.NoError(t, err)
+	require.Len(t, back.Results, 1)
+	assert.Equal(t, apply.Applied, back.Results[0].Status, back.Results[0].Message)
+	assert.Contains(t, back.Results[0].Message, "restored the stylesheet it had before")
+	assert.Empty(t, back.Problems)
+	var want, got map[string]any
+	require.NoError(t, json.Unmarshal(handStyle, &want))
+	require.NoError(t, json.Unmarshal(call(t, tg, http.MethodGet, "/ogc/styles/parcels", ""), &got))
+	assert.Equal(t, want, got)
+	assert.Nil(t, recordedOf(back.Recorded, id("Style", "planning", "parcels-default")))
 }
