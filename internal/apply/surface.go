@@ -81,9 +81,11 @@ func PlanTarget(ctx context.Context, d Driver, in plan.Input, restore map[resour
 	tp.Live = live
 	in.Desired, in.Recorded, in.Live, in.LiveRead = tp.Desired, tp.Recorded, comparedLive(live, tp.Desired, tp.Recorded), true
 	p := plan.Compute(in)
-	p.Notes = append(p.Notes, notes...)
+	p.Notes = append(append(p.Notes, "Live state read from "+d.Describe()+"."), notes...)
 	if sf != nil {
-		p.Drift = adopted(sf, p.Drift)
+		var adopting []string
+		p.Drift, adopting = adopted(sf, p.Drift)
+		p.Notes = append(p.Notes, adopting...)
 		p.Blocked = blockers(sf, p, tp, indexLive(live), restore)
 	}
 	tp.Plan = p
@@ -129,16 +131,19 @@ func comparedLive(live []LiveObject, desired, recorded []*resource.Resource) []*
 	return out
 }
 
-// adopted drops the unmanaged drift of kinds the surface adopts.
-func adopted(sf Surface, drift []plan.Drift) []plan.Drift {
+// adopted turns the unmanaged drift of kinds the surface adopts into
+// notes: such an object is expected on the server, not someone else's.
+func adopted(sf Surface, drift []plan.Drift) ([]plan.Drift, []string) {
 	out := drift[:0:0]
+	var notes []string
 	for _, d := range drift {
 		if d.Type == plan.Unmanaged && sf.Adopts(d.Kind) {
+			notes = append(notes, d.Subject()+": already on the server; the first apply adopts it and writes only what git declares that differs.")
 			continue
 		}
 		out = append(out, d)
 	}
-	return out
+	return out, notes
 }
 
 func blockers(sf Surface, p *plan.Plan, tp *TargetPlan, live map[resource.Identity]*LiveObject, restore map[resource.Identity][]Prior) []plan.Blocker {

@@ -107,6 +107,10 @@ type Change struct {
 	// Reasons explain the risk in words.
 	Reasons []string      `json:"reasons,omitempty"`
 	Changes []FieldChange `json:"changes"`
+	// RecordOnly is set when none of the environment's targets can hold
+	// the change (a Theme on Generation 2 servers): apply writes nothing
+	// for it and only records it. It is known once the targets were read.
+	RecordOnly bool `json:"recordOnly,omitempty"`
 }
 
 // Subject renders the change's resource as Kind/namespace/name.

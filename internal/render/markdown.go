@@ -299,6 +299,9 @@ func changeBlock(c plan.Change) string {
 	} else {
 		summary += "risk <b>" + escapeHTML(string(c.Risk)) + "</b>"
 	}
+	if c.RecordOnly {
+		summary += " — record only: no target can hold it"
+	}
 	var body strings.Builder
 	for _, fc := range c.Changes {
 		writeDiffField(&body, fc)

@@ -106,6 +106,9 @@ func (t textWriter) change(c plan.Change) {
 		risk = t.pen.red(risk) + ": " + sanitize(strings.Join(c.Reasons, "; "))
 	}
 	sym := c.Action.Symbol()
+	if c.RecordOnly {
+		risk += "; record only: no target can hold it"
+	}
 	t.line(changeIndent + t.pen.action(sym) + " " + sanitize(c.Subject()) + " (" + sanitize(string(c.Action)) + ", " + risk + ")")
 	if t.compact && c.Action != plan.Update {
 		return
@@ -220,7 +223,22 @@ func summaryText(p *plan.Plan, env string) string {
 	if !p.HasChanges() {
 		return fmt.Sprintf("No changes. %s matches recorded state (%s).", env, plural(s.Unchanged, "resource", "resources"))
 	}
-	return fmt.Sprintf("Plan: %d to create, %d to update, %d to delete, %d unchanged.", s.Create, s.Update, s.Delete, s.Unchanged)
+	line := fmt.Sprintf("Plan: %d to create, %d to update, %d to delete, %d unchanged.", s.Create, s.Update, s.Delete, s.Unchanged)
+	if n := recordOnly(p); n > 0 {
+		line += fmt.Sprintf(" %s only recorded: no target can hold them.", plural(n, "change is", "changes are"))
+	}
+	return line
+}
+
+// recordOnly counts the changes no target can hold.
+func recordOnly(p *plan.Plan) int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.RecordOnly {
+			n++
+		}
+	}
+	return n
 }
 
 // pen adds ANSI colour when on, and nothing otherwise.

@@ -18,6 +18,7 @@ import (
 // refused here (exit 4). The drift found is shown with the plan.
 func preflight(ctx context.Context, req DeployRequest, engine apply.Request, p *plan.Plan) ([]apply.Driver, error) {
 	drivers := make([]apply.Driver, len(req.Targets))
+	held := map[string]bool{} // subjects some target will write
 	var drift []plan.Drift
 	seen := map[string]bool{}
 	for i, t := range req.Targets {
@@ -41,6 +42,9 @@ func preflight(ctx context.Context, req DeployRequest, engine apply.Request, p *
 		if err != nil {
 			return nil, fmt.Errorf("preflight of target %s (%s): %w; nothing was claimed or recorded", t.Name, t.URL, err)
 		}
+		for _, c := range checked.Plan.Changes {
+			held[c.Subject()] = true
+		}
 		for _, n := range checked.Plan.Notes {
 			if !slices.Contains(p.Notes, n) {
 				p.Notes = append(p.Notes, n)
@@ -55,5 +59,8 @@ func preflight(ctx context.Context, req DeployRequest, engine apply.Request, p *
 		drivers[i] = d
 	}
 	p.Drift, p.LiveRead = append([]plan.Drift{}, drift...), true
+	for i, c := range p.Changes {
+		p.Changes[i].RecordOnly = !held[c.Subject()]
+	}
 	return drivers, nil
 }
