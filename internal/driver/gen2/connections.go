@@ -90,14 +90,14 @@ func (d *Driver) createConnection(ctx context.Context, op apply.Operation) ([]st
 	}
 	if id == "" {
 		if err := d.refreshConnections(ctx); err != nil {
-			return []string{"created"}, err
+			return []string{"new connection"}, err
 		}
 	} else {
 		d.mu.Lock()
 		d.index.connections[strings.ToLower(name)] = id
 		d.mu.Unlock()
 	}
-	return []string{"created"}, nil
+	return []string{"new connection"}, nil
 }
 
 func (d *Driver) deleteConnection(ctx context.Context, op apply.Operation) ([]string, error) {

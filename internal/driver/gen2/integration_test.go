@@ -360,3 +360,22 @@ func TestOpenPicksTheGeneration2DriverAndTheServersEnvironment(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `metadata environment "staging"`)
 }
+
+func TestTwoServicesWithOneNameAreBlocked(t *testing.T) {
+	desired := exampleDesired(t, "staging")
+	tg := start(t, seedFor(t, desired))
+	twin := mutate(t, desired, "Service", "streets", func(map[string]any) {})
+	for i, r := range twin {
+		if r.Kind == "Service" && r.Metadata.Name == "streets" {
+			c := *r
+			c.Metadata.Namespace = "planning"
+			c.Metadata.Name = "Streets"
+			twin = append(twin[:i+1:i+1], append([]*resource.Resource{&c}, twin[i+1:]...)...)
+			break
+		}
+	}
+	_, err := apply.Run(context.Background(), tg.driver(t), request("staging", twin, nil))
+	var be *apply.BlockedError
+	require.ErrorAs(t, err, &be)
+	assert.Contains(t, be.Error(), "Service/planning/Streets: Service/transportation/streets has the same name")
+}

@@ -181,6 +181,9 @@ func (d *Driver) Blockers(c plan.Change, desired, recorded *resource.Resource, l
 			}
 		}
 	case "Service":
+		if other := d.sameNamedService(desired); other != "" {
+			out = append(out, fmt.Sprintf("%s has the same name: a Generation 2 server knows a service by its name alone (namespaces are a repository grouping it does not have), so both would be one service; rename one", other))
+		}
 		if l == nil && !d.publishesInto(desired) {
 			out = append(out, "Generation 2 creates a service only by publishing its first layer, and no Layer of this environment publishes into it: add one (spec.serviceId), or create the service on the server")
 		}
@@ -188,6 +191,25 @@ func (d *Driver) Blockers(c plan.Change, desired, recorded *resource.Resource, l
 		out = append(out, styleBlockers(desired)...)
 	}
 	return out
+}
+
+// sameNamedService returns another desired Service whose name matches r's
+// as the server matches names (case-insensitively), or "".
+func (d *Driver) sameNamedService(r *resource.Resource) string {
+	if r == nil {
+		return ""
+	}
+	d.mu.Lock()
+	x := d.index
+	d.mu.Unlock()
+	var others []string
+	for id, o := range x.desired {
+		if o.Kind == "Service" && id != r.ID().Key() && strings.EqualFold(o.Metadata.Name, r.Metadata.Name) {
+			others = append(others, o.ID().String())
+		}
+	}
+	slices.Sort(others)
+	return strings.Join(others, ", ")
 }
 
 func deleteBlockers(kind string) []string {
