@@ -38,6 +38,12 @@ type Driver interface {
 type Scope struct {
 	Desired  []*resource.Resource
 	Recorded []*resource.Resource
+	// Unowned asks a driver that reads facet by facet to also fingerprint
+	// the facets of these resources that the repository does not own
+	// (LiveObject.Unowned): the baseline an apply records and drift
+	// compares with. Plans never ask for it, so they read only what they
+	// must.
+	Unowned bool
 }
 
 // LiveObject is a resource as the server holds it.
@@ -65,6 +71,9 @@ type LiveObject struct {
 	// (Generation 2): the state branch's record is the ownership, so a
 	// recorded resource is this environment's.
 	OwnedByRecord bool
+	// Unowned maps each facet of the resource that the repository does
+	// not own to a fingerprint of its live value (Scope.Unowned).
+	Unowned map[string]string
 }
 
 // OwnedBy reports whether this tool applied the object for env: it carries

@@ -76,6 +76,10 @@ type Outcome struct {
 	// skipped with MessageInterrupted or failed with MessageOutcomeUnknown,
 	// no rollback was started, and Recorded holds what was read back.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Unowned fingerprints, after the writes, the facets of the target's
+	// resources that the repository does not own (drivers that read facet
+	// by facet): the baseline drift compares them with.
+	Unowned map[string]map[string]string `json:"unowned,omitempty"`
 	// RolledBack lists the results of the rollback, when one ran.
 	RolledBack []Result `json:"rolledBack,omitempty"`
 	// Recorded is the state to record: recorded state with exactly the
@@ -168,7 +172,7 @@ func prepare(ctx context.Context, d Driver, req Request) (*prepared, error) {
 	if _, err := resolveAll(req.Desired, check); err != nil {
 		return nil, err
 	}
-	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Desired, Recorded: req.Recorded}, req.Restore)
+	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Desired, Recorded: req.Recorded}, PlanOptions{Restore: req.Restore})
 	if err != nil {
 		return nil, err
 	}
@@ -524,11 +528,14 @@ func settleUnknown(ctx context.Context, d Driver, out *Outcome, pr *prepared, en
 // as desired.
 func verify(ctx context.Context, d Driver, out *Outcome, pr *prepared) {
 	resolved := pr.resolved
-	live, err := d.Live(ctx, pr.scope)
+	scope := pr.scope
+	scope.Unowned = true // the baseline drift compares unowned facets with
+	live, err := d.Live(ctx, scope)
 	if err != nil {
 		out.Problems = append(out.Problems, "verify: read live state: "+err.Error())
 		return
 	}
+	out.Unowned = UnownedOf(live)
 	byID := indexLive(live)
 	for i, r := range out.Results {
 		if r.Status != Applied {
@@ -642,7 +649,7 @@ func unplanned(state, desired []*resource.Resource, p *plan.Plan) []*resource.Re
 // rollback returns the target to the recorded state this apply started
 // from, undoing exactly the writes that landed, and records the result.
 func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
-	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Recorded, Recorded: out.Recorded}, PriorsOf(out.Results))
+	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Recorded, Recorded: out.Recorded}, PlanOptions{Restore: PriorsOf(out.Results)})
 	if err != nil {
 		out.Problems = append(out.Problems, "rollback: "+err.Error())
 		return

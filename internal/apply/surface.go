@@ -3,6 +3,8 @@ package apply
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/honua-io/honua-gitops/internal/plan"
@@ -60,13 +62,57 @@ type TargetPlan struct {
 	// Desired and Recorded are the states as the target can hold them
 	// (the inputs unchanged for a driver without a Surface).
 	Desired, Recorded []*resource.Resource
+	// Unowned fingerprints what the repository does not own, by subject
+	// and facet (PlanOptions.Unowned).
+	Unowned map[string]map[string]string
+}
+
+// UnownedOf collects the fingerprints of unowned facets of live objects,
+// by subject (Kind/namespace/name) and facet; nil when there are none.
+func UnownedOf(live []LiveObject) map[string]map[string]string {
+	var out map[string]map[string]string
+	for _, l := range live {
+		if len(l.Unowned) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string]map[string]string{}
+		}
+		out[l.Resource.ID().String()] = l.Unowned
+	}
+	return out
+}
+
+// UnownedChanges compares fingerprints of unowned facets with a baseline
+// and says, one line each, which changed: notes for drift, never drift,
+// never written. Facets the baseline does not know are not reported.
+func UnownedChanges(baseline, now map[string]map[string]string, since string) []string {
+	var out []string
+	for _, subject := range slices.Sorted(maps.Keys(now)) {
+		was := baseline[subject]
+		for _, facet := range slices.Sorted(maps.Keys(now[subject])) {
+			if old, known := was[facet]; known && old != now[subject][facet] {
+				out = append(out, fmt.Sprintf("%s: %s changed on the server since %s; git does not own it, so it is not drift and is never written (own it by setting it in git)", subject, facet, since))
+			}
+		}
+	}
+	return out
+}
+
+// PlanOptions tune PlanTarget.
+type PlanOptions struct {
+	// Restore is what a rollback can put back, by resource (nil outside
+	// rollbacks).
+	Restore map[resource.Identity][]Prior
+	// Unowned also fingerprints what the repository does not own
+	// (TargetPlan.Unowned), for drift.
+	Unowned bool
 }
 
 // PlanTarget reads d's live state and plans in against it. For a driver
 // with a Surface, desired and recorded state are first cut to what the
-// server can hold; the notes say what was left out. restore is what a
-// rollback can put back, by resource (nil outside rollbacks).
-func PlanTarget(ctx context.Context, d Driver, in plan.Input, restore map[resource.Identity][]Prior) (*TargetPlan, error) {
+// server can hold; the notes say what was left out.
+func PlanTarget(ctx context.Context, d Driver, in plan.Input, opts PlanOptions) (*TargetPlan, error) {
 	sf, _ := d.(Surface)
 	var notes []string
 	tp := &TargetPlan{Desired: in.Desired, Recorded: in.Recorded}
@@ -74,11 +120,11 @@ func PlanTarget(ctx context.Context, d Driver, in plan.Input, restore map[resour
 		tp.Desired, notes = represent(sf, in.Desired)
 		tp.Recorded, _ = represent(sf, in.Recorded)
 	}
-	live, err := d.Live(ctx, Scope{Desired: tp.Desired, Recorded: tp.Recorded})
+	live, err := d.Live(ctx, Scope{Desired: tp.Desired, Recorded: tp.Recorded, Unowned: opts.Unowned})
 	if err != nil {
 		return nil, fmt.Errorf("read live state of %s: %w", d.Describe(), err)
 	}
-	tp.Live = live
+	tp.Live, tp.Unowned = live, UnownedOf(live)
 	in.Desired, in.Recorded, in.Live, in.LiveRead = tp.Desired, tp.Recorded, comparedLive(live, tp.Desired, tp.Recorded), true
 	p := plan.Compute(in)
 	p.Notes = append(append(p.Notes, "Live state read from "+d.Describe()+"."), notes...)
@@ -86,7 +132,7 @@ func PlanTarget(ctx context.Context, d Driver, in plan.Input, restore map[resour
 		var adopting []string
 		p.Drift, adopting = adopted(sf, p.Drift)
 		p.Notes = append(p.Notes, adopting...)
-		p.Blocked = blockers(sf, p, tp, indexLive(live), restore)
+		p.Blocked = blockers(sf, p, tp, indexLive(live), opts.Restore)
 	}
 	tp.Plan = p
 	return tp, nil

@@ -109,6 +109,10 @@ type TargetResult struct {
 	Generation string         `json:"generation,omitempty"`
 	Results    []apply.Result `json:"results"`
 	Problems   []string       `json:"problems,omitempty"`
+	// Unowned fingerprints the facets the repository does not own as they
+	// were after this deployment (Generation 2): the baseline of drift's
+	// notes on them.
+	Unowned map[string]map[string]string `json:"unowned,omitempty"`
 	// RolledBack are the results of a rollback after a failure.
 	RolledBack []apply.Result `json:"rolledBack,omitempty"`
 	Error      string         `json:"error,omitempty"`

@@ -60,7 +60,7 @@ func Finish(d *deploy.Deployment, now time.Time, targets []TargetOutcome, interr
 	for _, t := range targets {
 		tr := deploy.TargetResult{Name: t.Name, URL: t.URL, Error: t.Error}
 		if o := t.Outcome; o != nil {
-			tr.Results, tr.Problems, tr.RolledBack, tr.Generation = o.Results, o.Problems, o.RolledBack, o.Generation
+			tr.Results, tr.Problems, tr.RolledBack, tr.Generation, tr.Unowned = o.Results, o.Problems, o.RolledBack, o.Generation, o.Unowned
 			for _, r := range o.Results {
 				switch {
 				case r.Status == apply.Applied:

@@ -49,3 +49,37 @@ func (b Branch) Latest(ctx context.Context, env string) (deploy.Summary, bool, e
 	s, ok := ix.Latest()
 	return s, ok, nil
 }
+
+// baselineDepth bounds how many recent deployments are searched for a
+// baseline of unowned facets.
+const baselineDepth = 20
+
+// UnownedBaseline returns the fingerprints of the facets the repository
+// does not own, as the newest of the environment's recent deployments that
+// recorded them for target left them (Generation 2 targets), and that
+// deployment's id; nil when none did.
+func (b Branch) UnownedBaseline(ctx context.Context, env, target string) (map[string]map[string]string, string, error) {
+	view, err := b.Store.Read(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("read state branch %s: %w", b.Name, err)
+	}
+	recent, err := deploy.ReadRecentN(view, env, baselineDepth)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, s := range recent {
+		d, ok, err := deploy.ReadRecord(view, env, s.ID)
+		if err != nil {
+			return nil, "", err
+		}
+		if !ok {
+			continue
+		}
+		for _, t := range d.Targets {
+			if t.Name == target && t.Unowned != nil {
+				return t.Unowned, d.ID, nil
+			}
+		}
+	}
+	return nil, "", nil
+}

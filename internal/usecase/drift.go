@@ -14,6 +14,8 @@ import (
 type TargetLive struct {
 	Target  driver.Target
 	Connect Connector
+	// Unowned also fingerprints what the repository does not own.
+	Unowned bool
 }
 
 // PlanLive connects to the target and plans in against its live state.
@@ -22,11 +24,18 @@ func (t TargetLive) PlanLive(ctx context.Context, in plan.Input) (*apply.TargetP
 	if err != nil {
 		return nil, err
 	}
-	tp, err := apply.PlanTarget(ctx, d, in, nil)
+	tp, err := apply.PlanTarget(ctx, d, in, apply.PlanOptions{Unowned: t.Unowned})
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", t.Target.Name, err)
 	}
 	return tp, nil
+}
+
+// BaselineReader is implemented by recorded-state sources that keep
+// deployment records (the state branch): the fingerprints of unowned
+// facets a target's last recorded deployment left.
+type BaselineReader interface {
+	UnownedBaseline(ctx context.Context, env, target string) (map[string]map[string]string, string, error)
 }
 
 // DriftReport is the drift of one environment on one target.
@@ -40,6 +49,10 @@ type DriftReport struct {
 	PendingChanges int `json:"pendingChanges"`
 	// Notes are the target's remarks: what its server cannot hold.
 	Notes []string `json:"notes,omitempty"`
+	// Unowned says which facets the repository does not own changed on
+	// the server since the last deployment recorded them: not drift (they
+	// count for neither the exit code nor the drift guard), never written.
+	Unowned []string `json:"unowned,omitempty"`
 }
 
 // Drift compares each target's live state with the recorded state.
@@ -55,13 +68,20 @@ func (w *Workspace) Drift(ctx context.Context, env string, targets []driver.Targ
 	var out []DriftReport
 	for _, t := range targets {
 		r := DriftReport{Environment: env, Target: t.Name, URL: t.URL, Drift: []plan.Drift{}}
-		tp, err := TargetLive{Target: t, Connect: connect}.PlanLive(ctx, plan.Input{Environment: env, Desired: desired.Resources(), Recorded: snap.Resources, RecordedState: st})
+		tp, err := TargetLive{Target: t, Connect: connect, Unowned: true}.PlanLive(ctx, plan.Input{Environment: env, Desired: desired.Resources(), Recorded: snap.Resources, RecordedState: st})
 		if err != nil {
 			r.Error = err.Error()
 			out = append(out, r)
 			continue
 		}
 		r.Drift, r.PendingChanges, r.Notes = tp.Plan.Drift, len(tp.Plan.Changes), tp.Plan.Notes
+		if br, ok := recorded.(BaselineReader); ok && tp.Unowned != nil {
+			baseline, id, err := br.UnownedBaseline(ctx, env, t.Name)
+			if err != nil {
+				return nil, err
+			}
+			r.Unowned = apply.UnownedChanges(baseline, tp.Unowned, "deployment "+id)
+		}
 		out = append(out, r)
 	}
 	return out, nil

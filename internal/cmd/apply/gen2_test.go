@@ -123,3 +123,50 @@ func TestGeneration2Loop(t *testing.T) {
 	assert.Contains(t, blocked.Stderr, "nothing was claimed or recorded")
 	assert.Equal(t, rev, run.Server.Gen2Log().Revision)
 }
+
+// A facet git does not own (the parcels layer's popup info) changed by hand
+// is a note in drift: not drift, not counted by --detailed-exitcode, and
+// never written by apply.
+func TestGeneration2UnownedFacetIsANoteNotDrift(t *testing.T) {
+	run := startGen2(t)
+	dir, _ := setup(t)
+	url := run.URL
+	applyOK(t, dir, "--target", url)
+
+	var conns []struct {
+		ConnectionID string `json:"connectionId"`
+	}
+	gen2Get(t, url, "/api/v1/admin/connections", &conns)
+	var layers []struct {
+		LayerID   int    `json:"layerId"`
+		LayerName string `json:"layerName"`
+	}
+	gen2Get(t, url, "/api/v1/admin/connections/"+conns[0].ConnectionID+"/layers?serviceName=land-records", &layers)
+	id := -1
+	for _, l := range layers {
+		if l.LayerName == "parcels" {
+			id = l.LayerID
+		}
+	}
+	require.GreaterOrEqual(t, id, 0)
+	req, err := http.NewRequest(http.MethodPut, url+"/api/v1/admin/metadata/layers/"+strconv.Itoa(id)+"/popup-info", strings.NewReader(`{"title":"{situs_address}"}`))
+	require.NoError(t, err)
+	req.Header.Set("X-API-Key", key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", url, "--detailed-exitcode")
+	require.Equal(t, app.ExitOK, d.Code, d.Stdout+d.Stderr)
+	assert.Contains(t, d.Stdout, "No drift")
+	assert.Contains(t, d.Stdout, "note: Layer/planning/parcels: popup-info changed on the server since deployment")
+	assert.Contains(t, d.Stdout, "git does not own it, so it is not drift and is never written")
+
+	rev := run.Server.Gen2Log().Revision
+	again := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url)
+	require.Equal(t, app.ExitOK, again.Code, again.Stdout+again.Stderr)
+	assert.Equal(t, rev, run.Server.Gen2Log().Revision, "an unowned facet is never written")
+}

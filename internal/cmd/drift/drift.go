@@ -157,6 +157,9 @@ func writeText(w io.Writer, reports []usecase.DriftReport) {
 			}
 			fmt.Fprintf(w, "  %d drifted; `honua-gitops apply --drift-guard=overwrite` restores the repository's version.\n", len(r.Drift))
 		}
+		for _, n := range r.Unowned {
+			fmt.Fprintf(w, "  note: %s\n", render.Sanitize(n))
+		}
 		if r.PendingChanges > 0 {
 			noun := "changes"
 			if r.PendingChanges == 1 {

@@ -224,7 +224,7 @@ func TestEveryWriteKindUnderEveryFault(t *testing.T) {
 					// The record is exact: planning from it against the server
 					// shows no drift, and the change is left to do only when
 					// it did not land.
-					tp, err := apply.PlanTarget(ctx, px.driver(t), plan.Input{Environment: "staging", Desired: edited, Recorded: out.Recorded}, nil)
+					tp, err := apply.PlanTarget(ctx, px.driver(t), plan.Input{Environment: "staging", Desired: edited, Recorded: out.Recorded}, apply.PlanOptions{})
 					require.NoError(t, err)
 					assert.Empty(t, tp.Plan.Drift, "no drift: the record says what the server holds")
 					if f.landed {

@@ -206,7 +206,7 @@ func TestHandEditIsDriftAndOverwriteRepairsIt(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, out.Results, 1)
 	assert.Equal(t, "wrote protocols", out.Results[0].Message)
-	tp, err := apply.PlanTarget(ctx, tg.driver(t), plan.Input{Environment: "staging", Desired: desired, Recorded: out.Recorded}, nil)
+	tp, err := apply.PlanTarget(ctx, tg.driver(t), plan.Input{Environment: "staging", Desired: desired, Recorded: out.Recorded}, apply.PlanOptions{})
 	require.NoError(t, err)
 	assert.Empty(t, tp.Plan.Drift)
 }

@@ -2,6 +2,8 @@ package gen2
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,7 +31,7 @@ func (d *Driver) Live(ctx context.Context, scope apply.Scope) ([]apply.LiveObjec
 	for _, r := range scope.Recorded {
 		x.recorded[r.ID().Key()] = r
 	}
-	rd := &reader{d: d, x: x, out: map[resource.Identity]*resource.Resource{}}
+	rd := &reader{d: d, x: x, out: map[resource.Identity]*resource.Resource{}, unowned: scope.Unowned, prints: map[resource.Identity]map[string]string{}}
 	if err := rd.read(ctx); err != nil {
 		return nil, err
 	}
@@ -51,7 +53,7 @@ func (d *Driver) Live(ctx context.Context, scope apply.Scope) ([]apply.LiveObjec
 	slices.SortFunc(ids, resource.Identity.Compare)
 	live := make([]apply.LiveObject, 0, len(ids))
 	for _, id := range ids {
-		live = append(live, apply.LiveObject{Resource: rd.out[id], Partial: true, OwnedByRecord: true})
+		live = append(live, apply.LiveObject{Resource: rd.out[id], Partial: true, OwnedByRecord: true, Unowned: rd.prints[id]})
 	}
 	return live, nil
 }
@@ -63,6 +65,46 @@ type reader struct {
 	mu sync.Mutex
 	// out holds the live resources found, by identity key.
 	out map[resource.Identity]*resource.Resource
+	// unowned asks for fingerprints of the facets git does not own
+	// (apply.Scope.Unowned), kept in prints.
+	unowned bool
+	prints  map[resource.Identity]map[string]string
+}
+
+// owns reports whether the repository sets key on r (desired or recorded).
+func (rd *reader) owns(r *resource.Resource, key string) bool {
+	for _, o := range []*resource.Resource{rd.x.desired[r.ID().Key()], rd.x.recorded[r.ID().Key()]} {
+		if o != nil {
+			if _, ok := o.Spec[key]; ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// print records the fingerprint of an unowned facet of r.
+func (rd *reader) print(r *resource.Resource, facet string, v any) {
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
+	if rd.prints[r.ID().Key()] == nil {
+		rd.prints[r.ID().Key()] = map[string]string{}
+	}
+	rd.prints[r.ID().Key()][facet] = fingerprint(v)
+}
+
+// fingerprint is a short digest of a value's canonical JSON.
+func fingerprint(v any) string {
+	n, err := resource.Normalize(v)
+	if err != nil {
+		n = v
+	}
+	raw, err := resource.CanonicalJSON(n)
+	if err != nil {
+		return "unreadable"
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:8])
 }
 
 func (rd *reader) put(r *resource.Resource) {
@@ -176,8 +218,26 @@ func (rd *reader) service(ctx context.Context, r *resource.Resource) error {
 	if s.AccessPolicy != nil {
 		spec["accessPolicy"] = normalized(s.AccessPolicy)
 	}
+	if rd.unowned {
+		if !rd.owns(r, "protocols") && !rd.owns(r, "enabledProtocols") {
+			rd.print(r, "protocols", names)
+		}
+		rd.print(r, "access policy members git does not set", unownedMembers(s.AccessPolicy, rd.x.ref(r.ID()).Spec["accessPolicy"]))
+	}
 	rd.put(liveOf(r, spec))
 	return nil
+}
+
+// unownedMembers is the part of an object whose keys ref does not set.
+func unownedMembers(live map[string]any, ref any) map[string]any {
+	owned, _ := ref.(map[string]any)
+	out := map[string]any{}
+	for k, v := range live {
+		if _, ok := owned[k]; !ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // layers lists the published layers of every (connection, service) pair
@@ -256,19 +316,10 @@ func layerSpec(ref *resource.Resource, gl honua.Gen2Layer) map[string]any {
 // layerFacets reads the facets a Layer owns: fields, filter, popup and
 // drawing info, each only when the repository sets its key.
 func (rd *reader) layerFacets(l *resource.Resource, lr *layerRef) []func(context.Context) error {
-	owns := func(key string) bool {
-		for _, r := range []*resource.Resource{rd.x.desired[l.ID().Key()], rd.x.recorded[l.ID().Key()]} {
-			if r != nil {
-				if _, ok := r.Spec[key]; ok {
-					return true
-				}
-			}
-		}
-		return false
-	}
 	var jobs []func(context.Context) error
 	for _, f := range layerFacetKeys {
-		if !owns(f.key) {
+		owned := rd.owns(l, f.key)
+		if !owned && !rd.unowned {
 			continue
 		}
 		jobs = append(jobs, func(ctx context.Context) error {
@@ -277,6 +328,16 @@ func (rd *reader) layerFacets(l *resource.Resource, lr *layerRef) []func(context
 				return fmt.Errorf("layer %s (id %d): %w", l.Metadata.Name, lr.id, err)
 			}
 			v, present := f.read(doc)
+			if !present {
+				v = nil
+			}
+			switch {
+			case !owned:
+				rd.print(l, f.facet, v)
+				return nil
+			case rd.unowned && f.key == "fields":
+				rd.print(l, "fields git does not name", unnamedFields(v, rd.x.ref(l.ID()).Spec["fields"]))
+			}
 			rd.mu.Lock()
 			defer rd.mu.Unlock()
 			if present {
@@ -286,6 +347,25 @@ func (rd *reader) layerFacets(l *resource.Resource, lr *layerRef) []func(context
 		})
 	}
 	return jobs
+}
+
+// unnamedFields are the live fields the repository's fields do not name.
+func unnamedFields(live, ref any) []any {
+	named := map[any]bool{}
+	refs, _ := ref.([]any)
+	for _, f := range refs {
+		if m, ok := f.(map[string]any); ok {
+			named[m["name"]] = true
+		}
+	}
+	lives, _ := live.([]any)
+	out := []any{}
+	for _, f := range lives {
+		if m, ok := f.(map[string]any); ok && !named[m["name"]] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // layerOf returns where the Layer that r's spec[key] names is published.

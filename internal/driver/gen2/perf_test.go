@@ -99,7 +99,7 @@ func TestLargePlanIsFastAndANoOpApplyWritesNothing(t *testing.T) {
 
 	n0, _ := px.counts()
 	startAt := time.Now()
-	tp, err := apply.PlanTarget(ctx, px.driver(t), plan.Input{Environment: "large", Desired: desired, Recorded: recorded}, nil)
+	tp, err := apply.PlanTarget(ctx, px.driver(t), plan.Input{Environment: "large", Desired: desired, Recorded: recorded}, apply.PlanOptions{})
 	took := time.Since(startAt)
 	require.NoError(t, err)
 	n1, _ := px.counts()
@@ -138,7 +138,7 @@ func BenchmarkGen2Plan1000Layers5ms(b *testing.B) {
 	n0, _ := px.counts()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := apply.PlanTarget(ctx, d, plan.Input{Environment: "large", Desired: desired, Recorded: recorded}, nil); err != nil {
+		if _, err := apply.PlanTarget(ctx, d, plan.Input{Environment: "large", Desired: desired, Recorded: recorded}, apply.PlanOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

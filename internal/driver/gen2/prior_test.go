@@ -113,7 +113,7 @@ func TestPriorsAreSavedAndRestoreUndoesAnAdoption(t *testing.T) {
 	assert.Equal(t, "someone-else", conns.Data[0].Username)
 
 	// Nothing is left to do from the empty record.
-	tp, err := apply.PlanTarget(ctx, tg.driver(t), plan.Input{Environment: "staging", Recorded: back.Recorded}, nil)
+	tp, err := apply.PlanTarget(ctx, tg.driver(t), plan.Input{Environment: "staging", Recorded: back.Recorded}, apply.PlanOptions{})
 	require.NoError(t, err)
 	assert.False(t, tp.Plan.HasChanges())
 }
