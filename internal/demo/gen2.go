@@ -161,7 +161,8 @@ func (s *session) runGen2Apply(ctx context.Context, want int, args ...string) er
 		t := strings.TrimSpace(line)
 		if strings.HasPrefix(line, "Applied to") || strings.HasPrefix(line, "Rolling ") || strings.HasPrefix(line, "Deployment ") ||
 			strings.HasPrefix(line, "error") || strings.HasPrefix(t, "✓") || strings.HasPrefix(t, "✗") ||
-			strings.Contains(line, " applied, ") || t == "nothing to write" || strings.HasPrefix(t, "drift before apply") {
+			strings.Contains(line, " applied, ") || t == "nothing to write" || strings.HasPrefix(t, "drift before apply") ||
+			strings.HasPrefix(line, "Nothing to deploy") {
 			fmt.Fprintln(s.cfg.Out, line)
 		}
 	}
