@@ -187,9 +187,20 @@ func (c *Client) Gen2LayerFacet(ctx context.Context, layerID int64, facet string
 	return normalized(raw), nil
 }
 
-// Gen2PutLayerFacet writes one facet of a layer.
+// Gen2PutLayerFacet writes one facet of a layer; a nil body is sent as
+// JSON null, which clears popup-info and drawing-info.
 func (c *Client) Gen2PutLayerFacet(ctx context.Context, layerID int64, facet string, body any) error {
+	if body == nil {
+		body = json.RawMessage("null")
+	}
 	return c.write(ctx, http.MethodPut, gen2FacetPath(layerID, facet), body, nil)
+}
+
+// Gen2PutRelationshipsBatch replaces the relationships facets of several
+// layers in one graph save, validated together: how a composite pair and
+// its reciprocal are written ({layers:[{layerId, relationships}]}).
+func (c *Client) Gen2PutRelationshipsBatch(ctx context.Context, layers []any) error {
+	return c.write(ctx, http.MethodPut, adminPath+"/metadata/layers/relationships/batch", map[string]any{"layers": layers}, nil)
 }
 
 func gen2FacetPath(layerID int64, facet string) string {

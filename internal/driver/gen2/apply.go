@@ -49,10 +49,20 @@ func (d *Driver) Apply(ctx context.Context, ops []apply.Operation, opts apply.Op
 		}
 		order = append(order, i)
 	}
+	pairs := reciprocalPairs(ops)
 	for _, i := range append(order, later...) {
 		op := ops[i]
+		if done[i] {
+			continue // written in a batch with its reciprocal
+		}
 		if opts.Stopped() || ctx.Err() != nil {
 			report(i, apply.ResultFor(op, apply.Skipped, apply.MessageInterrupted))
+			continue
+		}
+		if j, ok := pairs[i]; ok {
+			ra, rb := d.applyReciprocal(ctx, op, ops[j])
+			report(i, ra)
+			report(j, rb)
 			continue
 		}
 		report(i, d.applyOne(ctx, op))

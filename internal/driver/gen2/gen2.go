@@ -36,6 +36,7 @@ type Client interface {
 	Gen2SetLayerEnabled(ctx context.Context, connection string, layerID int64, service string, enabled bool) error
 	Gen2LayerFacet(ctx context.Context, layerID int64, facet string) (map[string]any, error)
 	Gen2PutLayerFacet(ctx context.Context, layerID int64, facet string, body any) error
+	Gen2PutRelationshipsBatch(ctx context.Context, layers []any) error
 	Gen2Style(ctx context.Context, styleID string) (map[string]any, bool, error)
 	Gen2PutStyle(ctx context.Context, styleID string, style map[string]any) error
 	WaitReady(ctx context.Context, timeout, interval time.Duration) error

@@ -379,3 +379,112 @@ func TestTwoServicesWithOneNameAreBlocked(t *testing.T) {
 	require.ErrorAs(t, err, &be)
 	assert.Contains(t, be.Error(), "Service/planning/Streets: Service/transportation/streets has the same name")
 }
+
+// A composite relationship and its reciprocal are refused one at a time by
+// the server (it validates the pair), so they go in one batch.
+func TestCompositeReciprocalPairIsOneBatch(t *testing.T) {
+	table := func(name string) emulator.Gen2SeedTable {
+		return emulator.Gen2SeedTable{Schema: "public", Table: name, GeometryColumn: "geom", GeometryType: "Polygon", Srid: 4326, PrimaryKey: "id",
+			Columns: []emulator.Gen2SeedColumn{{Name: "id", Type: "Integer"}, {Name: "parcel_id", Type: "String"}}}
+	}
+	seed := &emulator.Gen2Seed{
+		Services:    []emulator.Gen2SeedService{{Name: "cadastre", EnabledProtocols: []string{"FeatureServer"}}},
+		Connections: []emulator.Gen2SeedConnection{{Name: "gis", Host: "db", DatabaseName: "gis", Username: "honua", Tables: []emulator.Gen2SeedTable{table("parcels"), table("owners")}}},
+		Layers: []emulator.Gen2SeedLayer{
+			{LayerID: 1, Connection: "gis", ServiceName: "cadastre", LayerName: "parcels", Schema: "public", Table: "parcels", ReadOnly: true},
+			{LayerID: 2, Connection: "gis", ServiceName: "cadastre", LayerName: "owners", Schema: "public", Table: "owners", ReadOnly: true},
+		},
+	}
+	layer := func(name string) *resource.Resource {
+		return res("Layer", "city", name, map[string]any{"serviceId": "cadastre", "connectionId": "gis", "schemaName": "public", "tableName": name,
+			"geometryColumn": "geom", "geometryType": "Polygon", "srid": 4326, "primaryKey": "id", "enabled": true})
+	}
+	rel := func(name, origin, related string) *resource.Resource {
+		return res("Relationship", "city", name, map[string]any{"name": name, "originLayerId": origin, "relatedLayerId": related,
+			"relationshipType": "one-to-one", "originForeignKey": "parcel_id", "destinationForeignKey": "parcel_id", "composite": true})
+	}
+	desired := []*resource.Resource{
+		res("Connection", "city", "gis", map[string]any{"host": "db", "databaseName": "gis", "username": "honua"}),
+		res("Service", "city", "cadastre", map[string]any{"protocols": []any{"FeatureServer"}}),
+		layer("parcels"), layer("owners"),
+		rel("parcel-owner", "parcels", "owners"), rel("owner-parcel", "owners", "parcels"),
+	}
+	tg := start(t, seed)
+	out, err := apply.Run(context.Background(), tg.driver(t), request("staging", desired, nil))
+	require.NoError(t, err)
+	for _, r := range out.Results {
+		require.Equal(t, apply.Applied, r.Status, "%s: %s", r.ID(), r.Message)
+	}
+	batches := 0
+	for _, w := range tg.run.Server.Gen2Log().Writes {
+		if strings.HasSuffix(w.Path, "/relationships/batch") {
+			batches++
+		}
+	}
+	assert.Equal(t, 1, batches, "the pair went in one batch")
+	assert.True(t, out.Verified)
+	assert.Empty(t, out.Problems)
+
+	// One side alone, as a one-layer PUT would send it, is refused.
+	fresh := start(t, seed)
+	req, _ := http.NewRequest(http.MethodPut, fresh.run.URL+"/api/v1/admin/metadata/layers/1/relationships",
+		strings.NewReader(`{"relationships":[{"id":"x","name":"x","relatedLayerId":2,"cardinality":"one-to-one","originField":"parcel_id","destinationField":"parcel_id","composite":true}]}`))
+	req.Header.Set("X-API-Key", key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+}
+
+// A facet key removed from git clears the facet (JSON null), once.
+func TestRemovedFacetKeyClearsTheFacet(t *testing.T) {
+	ctx := context.Background()
+	desired := exampleDesired(t, "staging")
+	withPopup := mutate(t, desired, "Layer", "parcels", func(spec map[string]any) {
+		spec["popupInfo"] = map[string]any{"title": "{situs_address}"}
+	})
+	tg := start(t, seedFor(t, desired))
+	first, err := apply.Run(ctx, tg.driver(t), request("staging", withPopup, nil))
+	require.NoError(t, err)
+	require.False(t, first.Failed())
+
+	out, err := apply.Run(ctx, tg.driver(t), request("staging", desired, first.Recorded))
+	require.NoError(t, err)
+	require.Len(t, out.Results, 1)
+	assert.Equal(t, apply.Applied, out.Results[0].Status, out.Results[0].Message)
+	assert.Equal(t, "wrote popup-info", out.Results[0].Message)
+	id := -1
+	for _, w := range tg.run.Server.Gen2Log().Writes {
+		if strings.HasSuffix(w.Path, "/popup-info") {
+			id = int(w.Revision)
+		}
+	}
+	require.NotEqual(t, -1, id)
+	var layers struct {
+		Data []struct {
+			LayerID   int    `json:"layerId"`
+			LayerName string `json:"layerName"`
+		} `json:"data"`
+	}
+	var conns struct {
+		Data []struct {
+			ConnectionID string `json:"connectionId"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(call(t, tg, http.MethodGet, "/api/v1/admin/connections", ""), &conns))
+	require.NoError(t, json.Unmarshal(call(t, tg, http.MethodGet, "/api/v1/admin/connections/"+conns.Data[0].ConnectionID+"/layers?serviceName=land-records", ""), &layers))
+	for _, l := range layers.Data {
+		if l.LayerName == "parcels" {
+			var doc struct {
+				Data map[string]any `json:"data"`
+			}
+			require.NoError(t, json.Unmarshal(call(t, tg, http.MethodGet, "/api/v1/admin/metadata/layers/"+strconv.Itoa(l.LayerID)+"/popup-info", ""), &doc))
+			assert.NotContains(t, doc.Data, "document", "popup-info cleared")
+		}
+	}
+	again, err := apply.Run(ctx, tg.driver(t), request("staging", desired, out.Recorded))
+	require.NoError(t, err)
+	assert.Empty(t, again.Results)
+}
