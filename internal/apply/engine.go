@@ -364,14 +364,6 @@ func indexLive(live []LiveObject) map[resource.Identity]*LiveObject {
 	return m
 }
 
-func liveResources(live []LiveObject) []*resource.Resource {
-	out := make([]*resource.Resource, len(live))
-	for i, l := range live {
-		out[i] = l.Resource
-	}
-	return out
-}
-
 // operations turns the plan into driver operations. Deletes are scoped to
 // what this environment owns: a recorded resource (every delete in a plan
 // is) whose live object still carries the managed-by annotation and this

@@ -1,8 +1,6 @@
 package gen2
 
 import (
-	"strings"
-
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
@@ -77,6 +75,3 @@ func layerService(layer *resource.Resource) string {
 	}
 	return "default"
 }
-
-// layerKey is the server-side identity of a layer: service and name.
-func layerKey(service, name string) string { return strings.ToLower(service) + "\x00" + name }

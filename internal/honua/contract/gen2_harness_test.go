@@ -142,14 +142,6 @@ func eachGen2(t *testing.T, fn func(t *testing.T, tg *gen2Target)) {
 	}
 }
 
-// emulatorOnly skips a real server.
-func (tg *gen2Target) emulatorOnly(t *testing.T, why string) {
-	t.Helper()
-	if !tg.emulated {
-		t.Skip("emulator only: " + why)
-	}
-}
-
 // writesAllowed skips a real server unless HONUA_CONTRACT_WRITES=1.
 func (tg *gen2Target) writesAllowed(t *testing.T) {
 	t.Helper()
