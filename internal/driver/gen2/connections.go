@@ -30,22 +30,7 @@ func (d *Driver) applyConnection(ctx context.Context, op apply.Operation) ([]str
 		// change, so that a rollback hands it back as found.
 		savePrior(ctx, priorConnection, connectionPrior(live))
 	}
-	body := map[string]any{}
-	var wrote []string
-	for _, k := range connectionUpdatable {
-		v, ok := want[k]
-		if !ok {
-			continue
-		}
-		same := !differs(v, live[k])
-		if k == "sslMode" {
-			same = strings.EqualFold(fmt.Sprint(v), fmt.Sprint(live[k]))
-		}
-		if !same {
-			body[k] = v
-			wrote = append(wrote, k)
-		}
-	}
+	body, wrote := connectionChanges(want, live)
 	if pw, ok := want["password"]; ok && pw != nil && (changed(op, "password") || op.Action == plan.Create) {
 		body["password"] = pw
 		wrote = append(wrote, "password")
@@ -131,22 +116,7 @@ func (d *Driver) deleteConnection(ctx context.Context, op apply.Operation) ([]st
 func (d *Driver) restoreConnection(ctx context.Context, op apply.Operation, name, id string, prior any) ([]string, error) {
 	want, _ := prior.(map[string]any)
 	live := liveSpec(op)
-	body := map[string]any{}
-	var wrote []string
-	for _, k := range connectionUpdatable {
-		v, ok := want[k]
-		if !ok {
-			continue
-		}
-		same := !differs(v, live[k])
-		if k == "sslMode" {
-			same = strings.EqualFold(fmt.Sprint(v), fmt.Sprint(live[k]))
-		}
-		if !same {
-			body[k] = v
-			wrote = append(wrote, k)
-		}
-	}
+	body, wrote := connectionChanges(want, live)
 	if len(body) > 0 {
 		savePrior(ctx, priorConnection, connectionPrior(live))
 		err := d.write(ctx, "PUT connection "+name+" (restore)",
@@ -163,6 +133,29 @@ func (d *Driver) restoreConnection(ctx context.Context, op apply.Operation, name
 	}
 	recordOf(ctx).note = note + " (a secret the apply replaced cannot be restored: it is never readable)"
 	return wrote, nil
+}
+
+// connectionChanges is the partial PUT body that makes live what want
+// says, over the members PUT can change (sslMode compared as the server
+// spells it), and their names.
+func connectionChanges(want, live map[string]any) (map[string]any, []string) {
+	body := map[string]any{}
+	var wrote []string
+	for _, k := range connectionUpdatable {
+		v, ok := want[k]
+		if !ok {
+			continue
+		}
+		same := !differs(v, live[k])
+		if k == "sslMode" {
+			same = strings.EqualFold(fmt.Sprint(v), fmt.Sprint(live[k]))
+		}
+		if !same {
+			body[k] = v
+			wrote = append(wrote, k)
+		}
+	}
+	return body, wrote
 }
 
 // connectionLanded reads the connection back and checks the non-secret
