@@ -151,7 +151,15 @@ func generationNotes(s deploy.Summary, desired []*resource.Resource) []string {
 	for name, g := range s.Generations {
 		byGen[g] = append(byGen[g], name)
 	}
-	var out []string
+	var out, targets []string
+	for _, g := range slices.Sorted(maps.Keys(byGen)) {
+		names := byGen[g]
+		slices.Sort(names)
+		targets = append(targets, fmt.Sprintf("%s (%s)", strings.Join(names, ", "), g))
+	}
+	if len(targets) > 0 {
+		out = append(out, fmt.Sprintf("Targets as last deployed (%s): %s.", s.ID, strings.Join(targets, "; ")))
+	}
 	for _, g := range slices.Sorted(maps.Keys(byGen)) {
 		names := byGen[g]
 		slices.Sort(names)

@@ -100,6 +100,15 @@ func TestGeneration2Loop(t *testing.T) {
 	require.Len(t, list, 1)
 	assert.Equal(t, "Generation 2", list[0].Generation())
 
+	// A plan that reads no server (a pull request's) names the generation
+	// the last deployment recorded, and what that server cannot hold.
+	editAndCommit(t, dir, "environments/common/theme.yaml", "fontFamily: Source Sans 3", "fontFamily: Inter")
+	pr := cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir)
+	require.Equal(t, app.ExitOK, pr.Code, pr.Stdout+pr.Stderr)
+	assert.Contains(t, pr.Stdout, "Targets as last deployed ("+list[0].ID+"): "+url+" (Generation 2).")
+	assert.Contains(t, pr.Stdout, url+" (Generation 2): Theme/city/riverton: Theme has no Generation 2 surface")
+	applyOK(t, dir, "--target", url)
+
 	rev := run.Server.Gen2Log().Revision
 	again := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", url)
 	require.Equal(t, app.ExitOK, again.Code, again.Stdout+again.Stderr)
