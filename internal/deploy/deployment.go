@@ -28,6 +28,9 @@ const (
 	KindApply       Kind = "apply"
 	KindRollback    Kind = "rollback"
 	KindDriftRepair Kind = "drift-repair"
+	// KindImport records what a server already ran as adopted: its
+	// snapshot is what was imported, and nothing was written to the server.
+	KindImport Kind = "import"
 )
 
 // Status is a state of the deployment state machine.

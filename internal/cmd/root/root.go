@@ -13,6 +13,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/cmd/deployment"
 	"github.com/honua-io/honua-gitops/internal/cmd/deployments"
 	"github.com/honua-io/honua-gitops/internal/cmd/drift"
+	"github.com/honua-io/honua-gitops/internal/cmd/importcmd"
 	"github.com/honua-io/honua-gitops/internal/cmd/plan"
 	"github.com/honua-io/honua-gitops/internal/cmd/rollback"
 	"github.com/honua-io/honua-gitops/internal/cmd/schema"
@@ -52,6 +53,7 @@ and record what was applied.`,
 		plan.NewCmdPlan(f, nil),
 		apply.NewCmdApply(f, nil),
 		drift.NewCmdDrift(f, nil),
+		importcmd.NewCmdImport(f, nil),
 		status.NewCmdStatus(f),
 		deployments.NewCmdDeployments(f),
 		deployment.NewCmdDeployment(f),

@@ -1,0 +1,99 @@
+package importcmd_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/honua-io/honua-gitops/internal/app"
+	"github.com/honua-io/honua-gitops/internal/cmd/cmdtest"
+	"github.com/honua-io/honua-gitops/internal/emulator"
+)
+
+const key = "import-test-admin-key-51c2"
+
+var env = map[string]string{"HONUA_API_KEY": key}
+
+func git(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.org"}, args...)...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+}
+
+// emptyRepo is a configuration repository with a staging environment and
+// no resources, in git.
+func emptyRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "environments", "common"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "environments", "staging"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "environments", "common", ".keep"), nil, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "environments", "staging", ".keep"), nil, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "honua-gitops.yaml"), []byte("environments:\n  staging:\n    path: environments/staging\n"), 0o644))
+	git(t, dir, "init", "-q", "-b", "main")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "empty")
+	return dir
+}
+
+// The done-when of Generation 1: a server that holds the example's staging
+// environment (applied from another clone) is imported into an empty
+// repository; validate, plan and drift then agree there is nothing to do,
+// and no secret value is in any file.
+func TestImportGeneration1IntoAnEmptyRepository(t *testing.T) {
+	run, err := emulator.Start(context.Background(), emulator.Options{APIKey: key})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = run.Close() })
+	other := cmdtest.CopyExample(t)
+	git(t, other, "init", "-q", "-b", "main")
+	git(t, other, "add", "-A")
+	git(t, other, "commit", "-q", "-m", "config")
+	a := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", other, "--target", run.URL)
+	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
+
+	dir := emptyRepo(t)
+	dry := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL, "--dry-run")
+	require.Equal(t, app.ExitOK, dry.Code, dry.Stdout+dry.Stderr)
+	assert.Contains(t, dry.Stdout, "Would write environments/staging/layers.yaml (6 resources)")
+	_, err = os.Stat(filepath.Join(dir, "environments", "staging", "layers.yaml"))
+	assert.True(t, os.IsNotExist(err), "--dry-run writes nothing")
+
+	imp := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL)
+	require.Equal(t, app.ExitOK, imp.Code, imp.Stdout+imp.Stderr)
+	assert.Contains(t, imp.Stdout, "Wrote environments/staging/services.yaml (3 resources)")
+	assert.Contains(t, imp.Stdout, "Deployment ")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "import staging")
+
+	v := cmdtest.Run(t, env, "validate", "--dir", dir)
+	require.Equal(t, app.ExitOK, v.Code, v.Stdout+v.Stderr)
+	p := cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	require.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
+	assert.Contains(t, p.Stdout, "No changes.")
+	d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	require.Equal(t, app.ExitOK, d.Code, d.Stdout+d.Stderr)
+	assert.Contains(t, d.Stdout, "No drift")
+
+	again := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL)
+	assert.Equal(t, app.ExitInvalid, again.Code, again.Stdout+again.Stderr)
+	assert.Contains(t, again.Stderr, "import would overwrite environments/staging/connections.yaml")
+
+	files, err := filepath.Glob(filepath.Join(dir, "environments", "staging", "*.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), key)
+		assert.NotContains(t, string(b), "gitops.honua.io/managed-by", "the tool's own marks stay out of the files")
+		assert.True(t, strings.HasPrefix(string(b), "# Imported by `honua-gitops import` from "), f)
+	}
+}
