@@ -97,6 +97,24 @@ func (c *Client) Gen2Inventory(ctx context.Context, env string) (*Gen2Inventory,
 	return &inv, nil
 }
 
+// Gen2ServiceSummary is one service as GET /services lists it.
+type Gen2ServiceSummary struct {
+	ServiceName      string   `json:"serviceName"`
+	Description      string   `json:"description"`
+	LayerCount       int64    `json:"layerCount"`
+	EnabledProtocols []string `json:"enabledProtocols"`
+}
+
+// Gen2Services lists the services of the server (enveloped).
+func (c *Client) Gen2Services(ctx context.Context) ([]Gen2ServiceSummary, error) {
+	req := request{method: http.MethodGet, path: adminPath + "/services", resource: true}
+	var out []Gen2ServiceSummary
+	if err := c.getJSON(ctx, req, envelopeData, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Gen2ServiceSettings reads a service's settings; the name matches
 // case-insensitively.
 func (c *Client) Gen2ServiceSettings(ctx context.Context, name string) (*Gen2ServiceSettings, error) {

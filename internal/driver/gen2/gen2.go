@@ -24,6 +24,7 @@ import (
 // Client is what the driver needs of the Honua client.
 type Client interface {
 	Gen2Inventory(ctx context.Context, env string) (*honua.Gen2Inventory, error)
+	Gen2Services(ctx context.Context) ([]honua.Gen2ServiceSummary, error)
 	Gen2ServiceSettings(ctx context.Context, name string) (*honua.Gen2ServiceSettings, error)
 	Gen2PutServiceProtocols(ctx context.Context, name string, protocols []string) error
 	Gen2PutServiceAccessPolicy(ctx context.Context, name string, policy map[string]any) error
