@@ -97,3 +97,38 @@ func TestImportGeneration1IntoAnEmptyRepository(t *testing.T) {
 		assert.True(t, strings.HasPrefix(string(b), "# Imported by `honua-gitops import` from "), f)
 	}
 }
+
+// The done-when of Generation 2: a server with published layers, facets
+// and default styles is imported; validate, plan and drift agree there is
+// nothing to do, and the emulator saw no write.
+func TestImportGeneration2IntoAnEmptyRepository(t *testing.T) {
+	seed, err := emulator.LoadGen2Seed(filepath.Join(cmdtest.RepoRoot(t), "internal", "emulator", "seeds", "riverton.gen2.json"))
+	require.NoError(t, err)
+	run, err := emulator.Start(context.Background(), emulator.Options{APIKey: key, Generation: emulator.Generation2, Gen2Seed: seed})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = run.Close() })
+	other := cmdtest.CopyExample(t)
+	git(t, other, "init", "-q", "-b", "main")
+	git(t, other, "add", "-A")
+	git(t, other, "commit", "-q", "-m", "config")
+	a := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", other, "--target", run.URL)
+	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
+	rev := run.Server.Gen2Log().Revision
+
+	dir := emptyRepo(t)
+	imp := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL)
+	require.Equal(t, app.ExitOK, imp.Code, imp.Stdout+imp.Stderr)
+	assert.Contains(t, imp.Stdout, "Generation 2")
+	assert.Contains(t, imp.Stdout, "Wrote environments/staging/layers.yaml (6 resources)")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "import staging")
+
+	v := cmdtest.Run(t, env, "validate", "--dir", dir)
+	require.Equal(t, app.ExitOK, v.Code, v.Stdout+v.Stderr)
+	p := cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	require.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
+	assert.Contains(t, p.Stdout, "No changes.")
+	d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	require.Equal(t, app.ExitOK, d.Code, d.Stdout+d.Stderr)
+	assert.Equal(t, rev, run.Server.Gen2Log().Revision, "import, plan and drift wrote nothing")
+}
