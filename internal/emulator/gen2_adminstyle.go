@@ -89,23 +89,7 @@ func adminStyleView(l *g2Layer) g2AdminStyleView {
 
 func (s *Server) handleGen2GetAdminStyle(w http.ResponseWriter, _ *http.Request, p params) {
 	setDeprecation(w)
-	id, ok := gen2LayerID(w, p)
-	if !ok {
-		return
-	}
-	g := s.gen2
-	g.mu.Lock()
-	l := g.layer(id)
-	var out g2AdminStyleView
-	if l != nil {
-		out = adminStyleView(l)
-	}
-	g.mu.Unlock()
-	if l == nil {
-		s.layerNotFound(w, id)
-		return
-	}
-	s.writeDataV2(w, http.StatusOK, out, "")
+	s.readLayer(w, p, func(id int, l *g2Layer) any { return adminStyleView(l) })
 }
 
 func isJSONNull(raw json.RawMessage) bool {

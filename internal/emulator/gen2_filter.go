@@ -45,23 +45,7 @@ func canonicalFilterLanguage(lang *string) (string, bool) {
 }
 
 func (s *Server) handleGen2GetFilter(w http.ResponseWriter, _ *http.Request, p params) {
-	id, ok := gen2LayerID(w, p)
-	if !ok {
-		return
-	}
-	g := s.gen2
-	g.mu.Lock()
-	l := g.layer(id)
-	var out g2FilterView
-	if l != nil {
-		out = g2FilterView{LayerID: id, PermanentFilter: l.PermanentFilter}
-	}
-	g.mu.Unlock()
-	if l == nil {
-		s.layerNotFound(w, id)
-		return
-	}
-	s.writeDataV2(w, http.StatusOK, out, "")
+	s.readLayer(w, p, func(id int, l *g2Layer) any { return g2FilterView{LayerID: id, PermanentFilter: l.PermanentFilter} })
 }
 
 // handleGen2PutFilter replaces the permanent filter; {} or

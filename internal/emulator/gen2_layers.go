@@ -244,11 +244,10 @@ func fieldsView(l *g2Layer) g2FieldsView {
 	return out
 }
 
-func (s *Server) layerNotFound(w http.ResponseWriter, id int) {
-	s.writeProblem(w, http.StatusNotFound, "Layer not found", fmt.Sprintf("Layer %d was not found.", id))
-}
-
-func (s *Server) handleGen2GetFields(w http.ResponseWriter, _ *http.Request, p params) {
+// readLayer answers a read of one layer's facet: the integer id from the
+// path (400 when it is not one), view of the layer under the store's lock,
+// 404 for an unknown layer, else 200 with the view as data.
+func (s *Server) readLayer(w http.ResponseWriter, p params, view func(id int, l *g2Layer) any) {
 	id, ok := gen2LayerID(w, p)
 	if !ok {
 		return
@@ -256,9 +255,9 @@ func (s *Server) handleGen2GetFields(w http.ResponseWriter, _ *http.Request, p p
 	g := s.gen2
 	g.mu.Lock()
 	l := g.layer(id)
-	var out g2FieldsView
+	var out any
 	if l != nil {
-		out = fieldsView(l)
+		out = view(id, l)
 	}
 	g.mu.Unlock()
 	if l == nil {
@@ -266,6 +265,14 @@ func (s *Server) handleGen2GetFields(w http.ResponseWriter, _ *http.Request, p p
 		return
 	}
 	s.writeDataV2(w, http.StatusOK, out, "")
+}
+
+func (s *Server) layerNotFound(w http.ResponseWriter, id int) {
+	s.writeProblem(w, http.StatusNotFound, "Layer not found", fmt.Sprintf("Layer %d was not found.", id))
+}
+
+func (s *Server) handleGen2GetFields(w http.ResponseWriter, _ *http.Request, p params) {
+	s.readLayer(w, p, func(id int, l *g2Layer) any { return fieldsView(l) })
 }
 
 type g2FieldOverride struct {

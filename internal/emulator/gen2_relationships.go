@@ -59,23 +59,7 @@ func relationshipsView(l *g2Layer) g2RelationshipsView {
 }
 
 func (s *Server) handleGen2GetRelationships(w http.ResponseWriter, _ *http.Request, p params) {
-	id, ok := gen2LayerID(w, p)
-	if !ok {
-		return
-	}
-	g := s.gen2
-	g.mu.Lock()
-	l := g.layer(id)
-	var out g2RelationshipsView
-	if l != nil {
-		out = relationshipsView(l)
-	}
-	g.mu.Unlock()
-	if l == nil {
-		s.layerNotFound(w, id)
-		return
-	}
-	s.writeDataV2(w, http.StatusOK, out, "")
+	s.readLayer(w, p, func(id int, l *g2Layer) any { return relationshipsView(l) })
 }
 
 // relationshipsMember is a request member that tells "absent" (clear all)

@@ -36,23 +36,7 @@ type g2ValidationView struct {
 func strp(s string) *string { return &s }
 
 func (s *Server) handleGen2GetValidation(w http.ResponseWriter, _ *http.Request, p params) {
-	id, ok := gen2LayerID(w, p)
-	if !ok {
-		return
-	}
-	g := s.gen2
-	g.mu.Lock()
-	l := g.layer(id)
-	var out g2ValidationView
-	if l != nil {
-		out = g.validateLayer(l, s.now())
-	}
-	g.mu.Unlock()
-	if l == nil {
-		s.layerNotFound(w, id)
-		return
-	}
-	s.writeDataV2(w, http.StatusOK, out, "")
+	s.readLayer(w, p, func(id int, l *g2Layer) any { return s.gen2.validateLayer(l, s.now()) })
 }
 
 // validateLayer runs the checks. The caller holds mu.

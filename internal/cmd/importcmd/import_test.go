@@ -44,12 +44,12 @@ func emptyRepo(t *testing.T) string {
 	return dir
 }
 
-// The done-when of Generation 1: a server that holds the example's staging
-// environment (applied from another clone) is imported into an empty
-// repository; validate, plan and drift then agree there is nothing to do,
-// and no secret value is in any file.
-func TestImportGeneration1IntoAnEmptyRepository(t *testing.T) {
-	run, err := emulator.Start(context.Background(), emulator.Options{APIKey: key})
+// servingStaging starts an emulator and applies the example's staging
+// environment to it from another clone: a server that already runs it.
+func servingStaging(t *testing.T, opts emulator.Options) *emulator.Running {
+	t.Helper()
+	opts.APIKey = key
+	run, err := emulator.Start(context.Background(), opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = run.Close() })
 	other := cmdtest.CopyExample(t)
@@ -58,12 +58,21 @@ func TestImportGeneration1IntoAnEmptyRepository(t *testing.T) {
 	git(t, other, "commit", "-q", "-m", "config")
 	a := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", other, "--target", run.URL)
 	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
+	return run
+}
+
+// The done-when of Generation 1: a server that holds the example's staging
+// environment (applied from another clone) is imported into an empty
+// repository; validate, plan and drift then agree there is nothing to do,
+// and no secret value is in any file.
+func TestImportGeneration1IntoAnEmptyRepository(t *testing.T) {
+	run := servingStaging(t, emulator.Options{})
 
 	dir := emptyRepo(t)
 	dry := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL, "--dry-run")
 	require.Equal(t, app.ExitOK, dry.Code, dry.Stdout+dry.Stderr)
 	assert.Contains(t, dry.Stdout, "Would write environments/staging/layers.yaml (6 resources)")
-	_, err = os.Stat(filepath.Join(dir, "environments", "staging", "layers.yaml"))
+	_, err := os.Stat(filepath.Join(dir, "environments", "staging", "layers.yaml"))
 	assert.True(t, os.IsNotExist(err), "--dry-run writes nothing")
 
 	imp := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL)
@@ -104,15 +113,7 @@ func TestImportGeneration1IntoAnEmptyRepository(t *testing.T) {
 func TestImportGeneration2IntoAnEmptyRepository(t *testing.T) {
 	seed, err := emulator.LoadGen2Seed(filepath.Join(cmdtest.RepoRoot(t), "internal", "emulator", "seeds", "riverton.gen2.json"))
 	require.NoError(t, err)
-	run, err := emulator.Start(context.Background(), emulator.Options{APIKey: key, Generation: emulator.Generation2, Gen2Seed: seed})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = run.Close() })
-	other := cmdtest.CopyExample(t)
-	git(t, other, "init", "-q", "-b", "main")
-	git(t, other, "add", "-A")
-	git(t, other, "commit", "-q", "-m", "config")
-	a := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", other, "--target", run.URL)
-	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
+	run := servingStaging(t, emulator.Options{Generation: emulator.Generation2, Gen2Seed: seed})
 	rev := run.Server.Gen2Log().Revision
 
 	dir := emptyRepo(t)
