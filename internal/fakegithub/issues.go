@@ -170,8 +170,8 @@ func (s *Server) issueJSON(is *Issue) map[string]any {
 
 // pullAsIssueJSON is a pull request as the issues endpoints show it.
 func (s *Server) pullAsIssueJSON(pr *pullRecord) map[string]any {
-	is := Issue{Number: pr.Number, Title: pr.Title, State: pr.State, Labels: pr.Labels, Author: pr.Author,
-		CreatedAt: pr.createdAt, UpdatedAt: pr.createdAt}
+	is := Issue{Number: pr.Number, Title: pr.Title, Body: pr.Body, State: pr.State, Labels: pr.Labels, Author: pr.Author,
+		CreatedAt: pr.createdAt, UpdatedAt: pr.updatedAt, ClosedAt: pr.closedAt}
 	out := s.issueJSON(&is)
 	out["html_url"] = fmt.Sprintf("%s/pull/%d", s.repoHTML(), pr.Number)
 	out["pull_request"] = map[string]any{

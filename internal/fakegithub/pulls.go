@@ -1,6 +1,7 @@
 package fakegithub
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,7 +10,10 @@ import (
 
 func (s *Server) routePulls(mux *http.ServeMux) {
 	repo := apiPrefix + "/repos/{owner}/{repo}"
+	mux.HandleFunc("GET "+repo+"/pulls", s.listPulls)
+	mux.HandleFunc("POST "+repo+"/pulls", s.createPull)
 	mux.HandleFunc("GET "+repo+"/pulls/{number}", s.getPull)
+	mux.HandleFunc("PATCH "+repo+"/pulls/{number}", s.updatePull)
 	mux.HandleFunc("GET "+repo+"/pulls/{number}/reviews", s.listReviews)
 	mux.HandleFunc("GET "+repo+"/pulls/{number}/files", s.listFiles)
 	mux.HandleFunc("GET "+repo+"/commits/{sha}/pulls", s.pullsForCommit)
@@ -34,6 +38,7 @@ func (s *Server) pullJSON(pr *pullRecord) map[string]any {
 		"number":           pr.Number,
 		"state":            pr.State,
 		"title":            pr.Title,
+		"body":             nilIfEmpty(pr.Body),
 		"draft":            false,
 		"user":             s.user(pr.Author),
 		"labels":           s.labelsJSON(pr.Labels),
@@ -47,13 +52,11 @@ func (s *Server) pullJSON(pr *pullRecord) map[string]any {
 		},
 		"base":       map[string]any{"ref": pr.BaseRef, "repo": s.repoJSON(self), "label": s.opts.Owner + ":" + pr.BaseRef},
 		"created_at": timestamp(pr.createdAt),
-		"updated_at": timestamp(pr.createdAt),
-	}
-	if pr.State == "closed" {
-		out["closed_at"] = timestamp(pr.createdAt)
+		"updated_at": timestamp(pr.updatedAt),
+		"closed_at":  timestamp(pr.closedAt),
 	}
 	if pr.Merged {
-		out["merged_at"] = timestamp(pr.createdAt)
+		out["merged_at"] = timestamp(pr.closedAt)
 	}
 	return out
 }
@@ -161,4 +164,192 @@ func (s *Server) pullsForCommit(w http.ResponseWriter, r *http.Request) {
 		all[i] = s.pullJSON(s.st.pulls[n])
 	}
 	writeJSON(w, http.StatusOK, paginate(s, w, r, all))
+}
+
+// selfRepo is the served repository's "owner/repo".
+func (s *Server) selfRepo() string { return s.opts.Owner + "/" + s.opts.Repo }
+
+// openDuplicate returns the open pull request other than except from the
+// served repository's branch head into base, or nil: GitHub allows only one.
+func (s *Server) openDuplicate(head, base string, except int) *pullRecord {
+	for n, pr := range s.st.pulls {
+		if n != except && pr.State == "open" && pr.HeadRef == head && pr.BaseRef == base &&
+			strings.EqualFold(pr.HeadRepoFullName, s.selfRepo()) {
+			return pr
+		}
+	}
+	return nil
+}
+
+// alreadyExists answers GitHub's 422 for a second open pull request from
+// the same head into the same base.
+func (s *Server) alreadyExists(w http.ResponseWriter, head string) {
+	validationFailed(w, fieldError{Resource: "PullRequest", Code: "custom",
+		Message: fmt.Sprintf("A pull request already exists for %s:%s.", s.opts.Owner, head)})
+}
+
+// createPull answers POST /repos/{owner}/{repo}/pulls for a head branch in
+// the served repository, given as "branch" or "owner:branch". The fake
+// knows no branches, so the head SHA is left empty (a test that needs it
+// calls SetHead) and no "No commits between" check is made beyond head ==
+// base. Forks (another owner) and converting an issue are not supported.
+func (s *Server) createPull(w http.ResponseWriter, r *http.Request) {
+	if !s.repoOK(w, r) {
+		return
+	}
+	var req struct {
+		Title *string `json:"title"`
+		Head  string  `json:"head"`
+		Base  string  `json:"base"`
+		Body  string  `json:"body"`
+		Issue *int    `json:"issue"`
+	}
+	if !decodeBody(w, r, &req) {
+		return
+	}
+	head := req.Head
+	if owner, branch, ok := strings.Cut(head, ":"); ok {
+		if !strings.EqualFold(owner, s.opts.Owner) {
+			validationFailed(w, fieldError{Resource: "PullRequest", Code: "invalid", Field: "head"})
+			return
+		}
+		head = branch
+	}
+	switch {
+	case req.Issue != nil:
+		validationFailed(w, fieldError{Resource: "PullRequest", Code: "invalid", Field: "issue",
+			Message: "fakegithub: converting an issue to a pull request is not supported"})
+		return
+	case head == "":
+		validationFailed(w, fieldError{Resource: "PullRequest", Code: "missing_field", Field: "head"})
+		return
+	case req.Base == "":
+		validationFailed(w, fieldError{Resource: "PullRequest", Code: "missing_field", Field: "base"})
+		return
+	case req.Title == nil || *req.Title == "":
+		validationFailed(w, fieldError{Resource: "PullRequest", Code: "missing_field", Field: "title"})
+		return
+	case head == req.Base:
+		validationFailed(w, fieldError{Resource: "PullRequest", Code: "custom",
+			Message: fmt.Sprintf("No commits between %s and %s", req.Base, head)})
+		return
+	}
+	if !checkBody(w, "PullRequest", req.Body, false) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.openDuplicate(head, req.Base, 0) != nil {
+		s.alreadyExists(w, head)
+		return
+	}
+	pr := s.addPull(PullRequest{
+		Number: s.st.nextNumber(), Title: *req.Title, Body: req.Body, HeadRef: head, BaseRef: req.Base,
+		Author: s.opts.Login, State: "open", HeadRepoFullName: s.selfRepo(),
+	})
+	w.Header().Set("Location", fmt.Sprintf("%s/pulls/%d", s.repoAPI(), pr.Number))
+	writeJSON(w, http.StatusCreated, s.pullJSON(pr))
+}
+
+// listPulls answers GET /repos/{owner}/{repo}/pulls with GitHub's filters:
+// state (open by default, closed, all), head as "owner:branch" and base,
+// newest first unless direction=asc. As on GitHub, a head without the
+// owner prefix filters nothing, so a client that forgets it finds out here
+// rather than in production.
+func (s *Server) listPulls(w http.ResponseWriter, r *http.Request) {
+	if !s.repoOK(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	state := cmp.Or(q.Get("state"), "open")
+	if state != "open" && state != "closed" && state != "all" {
+		validationFailed(w, fieldError{Resource: "PullRequest", Code: "invalid", Field: "state"})
+		return
+	}
+	headOwner, headRef, byHead := strings.Cut(q.Get("head"), ":")
+	base := q.Get("base")
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var all []*pullRecord
+	for _, pr := range s.st.pulls {
+		owner, _, _ := strings.Cut(pr.HeadRepoFullName, "/")
+		switch {
+		case state != "all" && pr.State != state,
+			byHead && (!strings.EqualFold(owner, headOwner) || pr.HeadRef != headRef),
+			base != "" && pr.BaseRef != base:
+			continue
+		}
+		all = append(all, pr)
+	}
+	slices.SortFunc(all, func(a, b *pullRecord) int { return b.Number - a.Number })
+	if q.Get("direction") == "asc" {
+		slices.Reverse(all)
+	}
+	page := paginate(s, w, r, all)
+	out := make([]any, len(page))
+	for i, pr := range page {
+		out[i] = s.pullJSON(pr)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// updatePull answers PATCH /repos/{owner}/{repo}/pulls/{number}: title,
+// body, state and base, each only when sent.
+func (s *Server) updatePull(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Title *string `json:"title"`
+		Body  *string `json:"body"`
+		State *string `json:"state"`
+		Base  *string `json:"base"`
+	}
+	if !decodeBody(w, r, &req) {
+		return
+	}
+	switch {
+	case req.State != nil && *req.State != "open" && *req.State != "closed":
+		validationFailed(w, fieldError{Resource: "PullRequest", Code: "invalid", Field: "state"})
+		return
+	case req.Title != nil && *req.Title == "":
+		validationFailed(w, fieldError{Resource: "PullRequest", Code: "missing_field", Field: "title"})
+		return
+	case req.Base != nil && *req.Base == "":
+		validationFailed(w, fieldError{Resource: "PullRequest", Code: "missing_field", Field: "base"})
+		return
+	case req.Body != nil && !checkBody(w, "PullRequest", *req.Body, false):
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr, ok := s.pull(w, r)
+	if !ok {
+		return
+	}
+	state, base := pr.State, pr.BaseRef
+	if req.State != nil {
+		state = *req.State
+	}
+	if req.Base != nil {
+		base = *req.Base
+	}
+	switch {
+	case pr.Merged && state != pr.State:
+		validationFailed(w, fieldError{Resource: "PullRequest", Code: "custom", Field: "state",
+			Message: "state cannot be changed. The pull request has been merged."})
+		return
+	case state == "open" && s.openDuplicate(pr.HeadRef, base, pr.Number) != nil:
+		// Reopening, or retargeting an open one, must not make a second
+		// open pull request for the same head and base.
+		s.alreadyExists(w, pr.HeadRef)
+		return
+	}
+	if req.Title != nil {
+		pr.Title = *req.Title
+	}
+	if req.Body != nil {
+		pr.Body = *req.Body
+	}
+	pr.State, pr.BaseRef = state, base
+	pr.touch(s.st.now())
+	writeJSON(w, http.StatusOK, s.pullJSON(pr))
 }

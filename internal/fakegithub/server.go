@@ -13,8 +13,8 @@
 // so go-github decodes them unchanged.
 //
 // Tests seed state (AddPullRequest, AddComment, ...) and inspect it
-// (Comments, Deployments, Issues, Requests); every method is safe for
-// concurrent use.
+// (Comments, Deployments, Issues, PullRequests, Requests); every method is
+// safe for concurrent use.
 package fakegithub
 
 import (
@@ -381,7 +381,7 @@ func notFound(w http.ResponseWriter) {
 type fieldError struct {
 	Resource string `json:"resource"`
 	Code     string `json:"code"`
-	Field    string `json:"field"`
+	Field    string `json:"field,omitempty"` // GitHub leaves it out of "custom" errors
 	Message  string `json:"message,omitempty"`
 }
 

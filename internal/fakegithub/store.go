@@ -13,6 +13,7 @@ import (
 type PullRequest struct {
 	Number         int // 0 picks the next free number
 	Title          string
+	Body           string
 	HeadSHA        string
 	BaseRef        string // default "main"
 	HeadRef        string
@@ -106,6 +107,21 @@ type pullRecord struct {
 	files     []File
 	reviews   []Review
 	createdAt time.Time
+	updatedAt time.Time
+	closedAt  time.Time // zero while open
+}
+
+// touch records a change to the pull request: GitHub moves updated_at on
+// every edit, and closed_at when the state changes.
+func (pr *pullRecord) touch(now time.Time) {
+	pr.updatedAt = now
+	if pr.State == "closed" {
+		if pr.closedAt.IsZero() {
+			pr.closedAt = now
+		}
+	} else {
+		pr.closedAt = time.Time{}
+	}
 }
 
 // store is the server's state; every access holds Server.mu.
@@ -227,11 +243,20 @@ func (s *Server) AddPullRequest(pr PullRequest) int {
 		pr.HeadRepoFullName = s.opts.Owner + "/" + s.opts.Repo
 	}
 	pr.Labels = slices.Clone(pr.Labels)
-	rec := &pullRecord{PullRequest: pr, id: st.id(), createdAt: st.now()}
+	s.addPull(pr)
+	return pr.Number
+}
+
+// addPull stores pr, whose defaults are already filled in.
+func (s *Server) addPull(pr PullRequest) *pullRecord {
+	st := &s.st
+	now := st.now()
+	rec := &pullRecord{PullRequest: pr, id: st.id(), createdAt: now}
+	rec.touch(now)
 	rec.files = plainFiles(pr.Files)
 	rec.Files = nil
 	st.pulls[pr.Number] = rec
-	return pr.Number
+	return rec
 }
 
 func plainFiles(names []string) []File {
@@ -262,6 +287,7 @@ func (s *Server) MarkMerged(number int, sha string) {
 	defer s.mu.Unlock()
 	pr := s.mustPull(number)
 	pr.Merged, pr.State, pr.MergeCommitSHA = true, "closed", sha
+	pr.touch(s.st.now())
 }
 
 // SetHead moves pull request number's head to sha (a new push).
@@ -374,6 +400,42 @@ func (s *Server) Deployments() []Deployment {
 		out[i] = *d
 		out[i].Statuses = slices.Clone(d.Statuses)
 		out[i].RequiredContexts = slices.Clone(d.RequiredContexts)
+	}
+	return out
+}
+
+// PullRequests returns every pull request, seeded or created through the
+// API, by number, with its changed files in Files. It is how a test sees
+// the pull requests the Action opened.
+func (s *Server) PullRequests() []PullRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]PullRequest, 0, len(s.st.pulls))
+	for _, pr := range s.st.pulls {
+		out = append(out, pr.snapshot())
+	}
+	slices.SortFunc(out, func(a, b PullRequest) int { return a.Number - b.Number })
+	return out
+}
+
+// PullRequest returns pull request number, and false when there is none.
+func (s *Server) PullRequest(number int) (PullRequest, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr, ok := s.st.pulls[number]
+	if !ok {
+		return PullRequest{}, false
+	}
+	return pr.snapshot(), true
+}
+
+// snapshot copies pr for a caller outside the lock.
+func (pr *pullRecord) snapshot() PullRequest {
+	out := pr.PullRequest
+	out.Labels = slices.Clone(pr.Labels)
+	out.Files = nil
+	for _, f := range pr.files {
+		out.Files = append(out.Files, f.Filename)
 	}
 	return out
 }

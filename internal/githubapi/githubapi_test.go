@@ -298,6 +298,8 @@ func TestReadOnlyToken(t *testing.T) {
 		{`create issue "t"`, func() error { _, err := c.CreateIssue(ctx, "t", "b", nil); return err }},
 		{fmt.Sprintf("update issue #%d", issue), func() error { _, err := c.UpdateIssue(ctx, issue, "", "", "closed"); return err }},
 		{fmt.Sprintf("comment on issue #%d", issue), func() error { return c.CommentOnIssue(ctx, issue, "x") }},
+		{"create pull request import into main", func() error { _, err := c.CreatePullRequest(ctx, "import", "main", "t", "b"); return err }},
+		{fmt.Sprintf("update pull request #%d", pr), func() error { _, err := c.UpdatePullRequest(ctx, pr, "t", "b"); return err }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {

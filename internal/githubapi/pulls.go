@@ -14,6 +14,7 @@ import (
 type PullRequest struct {
 	Number         int
 	Title          string
+	Body           string
 	State          string // open or closed
 	HeadSHA        string
 	BaseRef        string
@@ -33,7 +34,7 @@ type PullRequest struct {
 func (c *Client) toPullRequest(pr *github.PullRequest) PullRequest {
 	head := pr.GetHead().GetRepo().GetFullName()
 	return PullRequest{
-		Number: pr.GetNumber(), Title: pr.GetTitle(), State: pr.GetState(),
+		Number: pr.GetNumber(), Title: pr.GetTitle(), Body: pr.GetBody(), State: pr.GetState(),
 		HeadSHA: pr.GetHead().GetSHA(), BaseRef: pr.GetBase().GetRef(), HeadRef: pr.GetHead().GetRef(),
 		MergeCommitSHA: pr.GetMergeCommitSHA(), URL: pr.GetHTMLURL(), Merged: pr.GetMerged(),
 		Author: pr.GetUser().GetLogin(), HeadRepoFullName: head,
@@ -46,6 +47,63 @@ func (c *Client) PullRequest(ctx context.Context, number int) (*PullRequest, err
 	pr, _, err := c.gh.PullRequests.Get(ctx, c.owner, c.repo, number)
 	if err != nil {
 		return nil, c.wrap(fmt.Sprintf("get pull request #%d", number), err)
+	}
+	out := c.toPullRequest(pr)
+	return &out, nil
+}
+
+// CreatePullRequest opens a pull request from head, a branch of the client's
+// repository, into base. GitHub answers 422 when an open one from head into
+// base already exists ("A pull request already exists for owner:head."), so
+// callers that may run again look with OpenPullRequestFor first. Like every
+// POST it is not retried: a timed-out create may have opened it.
+func (c *Client) CreatePullRequest(ctx context.Context, head, base, title, body string) (*PullRequest, error) {
+	pr, _, err := c.gh.PullRequests.Create(ctx, c.owner, c.repo, &github.NewPullRequest{
+		Title: &title, Head: &head, Base: &base, Body: &body,
+	})
+	if err != nil {
+		return nil, c.wrap(fmt.Sprintf("create pull request %s into %s", head, base), err)
+	}
+	out := c.toPullRequest(pr)
+	return &out, nil
+}
+
+// OpenPullRequestFor returns the open pull request from head, a branch of
+// the client's repository, into base, or nil when there is none.
+func (c *Client) OpenPullRequestFor(ctx context.Context, head, base string) (*PullRequest, error) {
+	// GitHub ignores a head filter without the owner prefix and lists every
+	// open pull request, so the prefix is required, and the results are
+	// checked too: a fork's branch of the same name is not ours.
+	prs, err := allPages(func(lo github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
+		return c.gh.PullRequests.List(ctx, c.owner, c.repo, &github.PullRequestListOptions{
+			State: "open", Head: c.owner + ":" + head, Base: base, ListOptions: lo,
+		})
+	}, c.toPullRequest)
+	if err != nil {
+		return nil, c.wrap(fmt.Sprintf("find the open pull request %s into %s", head, base), err)
+	}
+	for _, pr := range prs {
+		if pr.HeadRef == head && pr.BaseRef == base && !pr.Fork && pr.State == "open" {
+			return &pr, nil
+		}
+	}
+	return nil, nil
+}
+
+// UpdatePullRequest edits the title and body of pull request number, as a
+// rerun refreshes the pull request it opened before. An empty title or body
+// leaves that field unchanged.
+func (c *Client) UpdatePullRequest(ctx context.Context, number int, title, body string) (*PullRequest, error) {
+	edit := &github.PullRequest{}
+	if title != "" {
+		edit.Title = &title
+	}
+	if body != "" {
+		edit.Body = &body
+	}
+	pr, _, err := c.gh.PullRequests.Edit(ctx, c.owner, c.repo, number, edit)
+	if err != nil {
+		return nil, c.wrap(fmt.Sprintf("update pull request #%d", number), err)
 	}
 	out := c.toPullRequest(pr)
 	return &out, nil
