@@ -161,9 +161,9 @@ func (g *gen2Store) entries() []g2InventoryEntry {
 		out = append(out, g2InventoryEntry{SemanticID: g2ServiceSemanticID(sv.Name), ArtifactKind: "service", ServiceType: "esri-feature-service", Name: sv.Name})
 	}
 	for _, l := range g.d.Layers {
-		out = append(out, g2InventoryEntry{SemanticID: g2ResourceSemanticID(l), ArtifactKind: "resource", ResourceType: "feature-dataset", Name: l.LayerName, Status: "active"},
+		out = append(out, g2InventoryEntry{SemanticID: g2ResourceSemanticID(l), ArtifactKind: "resource", ResourceType: "feature-dataset", Name: l.LayerName, Status: l.lifecycle()},
 			g2InventoryEntry{SemanticID: g2PublicationSemanticID(l), ArtifactKind: "publication", PublicationType: "esri-feature-layer",
-				ParentSemanticID: g2ResourceSemanticID(l), Name: l.LayerName})
+				ParentSemanticID: g2ResourceSemanticID(l), Name: l.LayerName, Status: l.lifecycle()})
 	}
 	return out
 }

@@ -199,7 +199,7 @@ func (s *Server) handleGen2SetLayerEnabled(w http.ResponseWriter, r *http.Reques
 			status, msg = http.StatusNotFound, "Layer not found."
 			return nil
 		}
-		l.Enabled = req.Enabled
+		l.Enabled, l.Lifecycle = req.Enabled, ""
 		out = layerSummary(l)
 		g.bumpRevision(s.now(), r.Method, r.URL.Path, "layer.enabled", strconv.Itoa(id))
 		return nil

@@ -65,8 +65,9 @@ type Gen2AccessPolicy struct {
 	AllowedWriteRoles   []string `json:"allowedWriteRoles"`
 }
 
-// Gen2SeedConnection is one secure connection in a seed. Password and
-// SecretReference are write-only: neither is ever returned.
+// Gen2SeedConnection is one secure connection in a seed. Password is
+// write-only; SecretReference is returned only by GET /connections/{id},
+// as credentialReference.
 type Gen2SeedConnection struct {
 	ConnectionID    string          `json:"connectionId,omitempty"`
 	Name            string          `json:"name"`
@@ -118,6 +119,10 @@ type Gen2SeedLayer struct {
 	// ReadOnly marks the resource read-only (no editing), which composite
 	// relationships require.
 	ReadOnly bool `json:"readOnly,omitempty"`
+	// Lifecycle is the resource's status.lifecycle the inventory reports:
+	// draft, active, deprecated, retired or archived (any case). "" derives
+	// it as the server does: retired when disabled, else active.
+	Lifecycle string `json:"lifecycle,omitempty"`
 }
 
 // LoadGen2Seed reads a seed file.
@@ -181,6 +186,9 @@ type g2Layer struct {
 	Table        string `json:"table"`
 	Description  string `json:"description"`
 	Enabled      bool   `json:"enabled"`
+	// Lifecycle is a seeded status.lifecycle ("" = derived from Enabled);
+	// enabling or disabling the layer resets it, as on the server.
+	Lifecycle    string `json:"lifecycle,omitempty"`
 	GeometryType string `json:"geometryType,omitempty"`
 	Srid         int    `json:"srid,omitempty"`
 	PrimaryKey   string `json:"primaryKey,omitempty"`
@@ -416,6 +424,11 @@ func newGen2Store(opts Options, now time.Time) (*gen2Store, error) {
 		layer := &g2Layer{LayerID: l.LayerID, ConnectionID: c.ConnectionID, ServiceName: svc,
 			LayerName: l.LayerName, Schema: cmpOr(l.Schema, "public"), Table: l.Table, Description: l.Description, Enabled: enabled}
 		layer.ReadOnly = l.ReadOnly
+		lc, ok := canonicalLifecycle(l.Lifecycle)
+		if !ok {
+			return nil, fmt.Errorf("seed: layer %q: lifecycle %q is not one of %s", l.LayerName, l.Lifecycle, strings.Join(gen2Lifecycles, ", "))
+		}
+		layer.Lifecycle = lc
 		if tbl := g.table(c, layer.Schema, layer.Table); tbl != nil {
 			layer.GeometryType, layer.Srid, layer.PrimaryKey = tbl.GeometryType, tbl.Srid, tbl.PrimaryKey
 			layer.Fields = fieldsOf(tbl, nil)
@@ -563,4 +576,33 @@ func (g *gen2Store) snapshotJSON() ([]byte, error) {
 		return nil, err
 	}
 	return append(body, '\n'), nil
+}
+
+// gen2Lifecycles are MetadataV2LifecycleStatus's JSON names.
+var gen2Lifecycles = []string{"draft", "active", "deprecated", "retired", "archived"}
+
+// canonicalLifecycle is a seeded lifecycle's JSON name ("" stays "").
+func canonicalLifecycle(s string) (string, bool) {
+	if s == "" {
+		return "", true
+	}
+	for _, l := range gen2Lifecycles {
+		if strings.EqualFold(l, strings.TrimSpace(s)) {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// lifecycle is the layer's status.lifecycle: disabling a layer retires
+// its resource and publications on the server (enabling makes them
+// active again), unless a seed set it.
+func (l *g2Layer) lifecycle() string {
+	switch {
+	case l.Lifecycle != "":
+		return l.Lifecycle
+	case !l.Enabled:
+		return "retired"
+	}
+	return "active"
 }

@@ -22,14 +22,45 @@ import (
 // Gen2Inventory is an environment inventory's version: its revision and
 // ETag move on every graph write.
 type Gen2Inventory struct {
-	Environment string `json:"environment"`
-	Revision    int64  `json:"revision"`
-	ETag        string `json:"etag"`
-	Entries     []struct {
-		SemanticID   string `json:"semanticId"`
-		ArtifactKind string `json:"artifactKind"`
-		Name         string `json:"name"`
-	} `json:"entries"`
+	Environment string               `json:"environment"`
+	Revision    int64                `json:"revision"`
+	ETag        string               `json:"etag"`
+	Entries     []Gen2InventoryEntry `json:"entries"`
+}
+
+// Gen2InventoryEntry is one artifact of the inventory.
+type Gen2InventoryEntry struct {
+	SemanticID   string `json:"semanticId"`
+	ArtifactKind string `json:"artifactKind"`
+	Name         string `json:"name"`
+	// Status is the artifact's status.lifecycle (draft, active,
+	// deprecated, retired, archived); "" when the server lists none.
+	Status Gen2Lifecycle `json:"status"`
+}
+
+// Gen2Lifecycle is an inventory entry's lifecycle. The inventory lists
+// status as the lifecycle's name; the graph's own shape,
+// {lifecycle, state}, is read too, so either form decodes.
+type Gen2Lifecycle string
+
+// UnmarshalJSON reads a lifecycle name or a {lifecycle, state} object;
+// anything else is no lifecycle rather than an unreadable inventory (the
+// inventory is read for its version first).
+func (l *Gen2Lifecycle) UnmarshalJSON(raw []byte) error {
+	var name string
+	if err := json.Unmarshal(raw, &name); err == nil {
+		*l = Gen2Lifecycle(name)
+		return nil
+	}
+	var obj struct {
+		Lifecycle string `json:"lifecycle"`
+	}
+	if err := json.Unmarshal(raw, &obj); err == nil {
+		*l = Gen2Lifecycle(obj.Lifecycle)
+		return nil
+	}
+	*l = ""
+	return nil
 }
 
 // Gen2ServiceSettings is GET /services/{name}/settings.
@@ -145,6 +176,24 @@ func (c *Client) Gen2Connections(ctx context.Context) ([]Gen2Connection, error) 
 		return nil, err
 	}
 	return out, nil
+}
+
+// Gen2ConnectionDetail is GET /connections/{id}: the listed members and
+// the secret's reference (never the secret).
+type Gen2ConnectionDetail struct {
+	Gen2Connection
+	CredentialReference string `json:"credentialReference"`
+}
+
+// Gen2Connection reads one secure connection by id (enveloped). Unlike
+// the list it carries credentialReference.
+func (c *Client) Gen2Connection(ctx context.Context, id string) (*Gen2ConnectionDetail, error) {
+	req := request{method: http.MethodGet, path: adminPath + "/connections/" + url.PathEscape(id)}
+	var out Gen2ConnectionDetail
+	if err := c.getJSON(ctx, req, envelopeData, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // Gen2CreateConnection creates a secure connection and returns its id.

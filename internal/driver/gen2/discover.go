@@ -30,15 +30,24 @@ const defaultServiceSRID = 4326
 // facets, default styles, relationships — and returns it as repository
 // resources (namespace "default", canonical values), sorted by identity,
 // and one "skipped: … because …" line for each thing it leaves out. It
-// never writes. The reads run concurrently, bounded by the read
+// never writes. It reads the inventory (for lifecycles), the service and
+// connection lists, each service's settings and each connection by id,
+// the layer lists, then each kept layer's facets, style and
+// relationships; the reads run concurrently, bounded by the read
 // concurrency.
 //
-// Secrets are never returned by the server: a Connection has no password,
-// secretReference or secretType (the connection list does not return the
-// reference). A Service's description is the server's, else its name; its
-// srid is the one its enabled layers share, else 4326 (both are required by the
-// repository and never written to Generation 2). Disabled layers are
-// skipped: a layer removed from git is disabled on Generation 2.
+// Secrets are never returned by the server and never written: a
+// Connection has no password. Each connection is read by id (only that
+// read carries credentialReference): a reference whose scheme names its
+// store becomes secretReference with an inferred secretType (aws-sm:// →
+// aws, vault:// → vault); any other is left out, with a skipped line. A
+// Service's description is the server's, else its name; its srid is the one
+// its enabled layers share, else 4326 (both are required by the repository
+// and never written to Generation 2). A layer without geometry (the server
+// lists "", none or no geometry type) is geometryType "none", srid 0 (both
+// required; publish sends neither). Disabled layers are skipped (a layer
+// removed from git is disabled on Generation 2), and so are layers the
+// inventory lists as retired or archived: they are out of normal use.
 func (d *Driver) Discover(ctx context.Context) ([]*resource.Resource, []string, error) {
 	svcs, err := d.client.Gen2Services(ctx)
 	if err != nil {
@@ -48,7 +57,12 @@ func (d *Driver) Discover(ctx context.Context) ([]*resource.Resource, []string, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("connections: %w", err)
 	}
+	inv, err := d.client.Gen2Inventory(ctx, d.env)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metadata environment %q: %w", d.env, err)
+	}
 	ds := &discovery{d: d, out: map[resource.Identity]*resource.Resource{}}
+	ended := endedLifecycles(inv)
 
 	// Services and connections.
 	settings := make([]*honua.Gen2ServiceSettings, len(svcs))
@@ -70,9 +84,14 @@ func (d *Driver) Discover(ctx context.Context) ([]*resource.Resource, []string, 
 	if err := parallel(ctx, d.conc, jobs); err != nil {
 		return nil, nil, err
 	}
+	refs, err := ds.credentialReferences(ctx, conns)
+	if err != nil {
+		return nil, nil, err
+	}
 	var connNames []honua.Gen2Connection
 	for _, c := range conns {
-		if !ds.valid("connection", c.Name) {
+		ref, read := refs[c.ConnectionID]
+		if !read {
 			continue
 		}
 		spec := map[string]any{
@@ -85,6 +104,7 @@ func (d *Driver) Discover(ctx context.Context) ([]*resource.Resource, []string, 
 		if !c.IsActive {
 			spec["isActive"] = false
 		}
+		ds.secret(c.Name, ref, spec)
 		if ds.add("Connection", c.Name, spec) {
 			connNames = append(connNames, c)
 		}
@@ -153,6 +173,10 @@ func (d *Driver) Discover(ctx context.Context) ([]*resource.Resource, []string, 
 			ds.skip("layer %s (service %s, id %d) because it is disabled (a layer removed from git is disabled on Generation 2)", gl.LayerName, gl.ServiceName, gl.LayerID)
 			continue
 		}
+		if lc, ok := ended[strings.ToLower(gl.LayerName)]; ok {
+			ds.skip("layer %s (service %s, id %d) because it is %s", gl.LayerName, gl.ServiceName, gl.LayerID, lc)
+			continue
+		}
 		if prev, dup := names[gl.LayerID]; dup {
 			ds.skip("layer %s (id %d) because layer id %d is already layer %s", gl.LayerName, gl.LayerID, gl.LayerID, prev)
 			continue
@@ -162,10 +186,12 @@ func (d *Driver) Discover(ctx context.Context) ([]*resource.Resource, []string, 
 			"serviceId": gl.ServiceName, "connectionId": l.conn.Name, "schemaName": gl.Schema, "tableName": gl.Table,
 			"geometryType": gl.GeometryType, "srid": gl.Srid, "primaryKey": gl.PrimaryKey,
 		}
-		// A non-spatial layer lists no geometry type: it is kept as the
-		// server's "" (srid 0), which is what Live compares against, so
-		// that an import plans nothing. ("none" would read as a change of
-		// geometryType, a publish-only key, until Live maps "" to it.)
+		// A non-spatial layer lists no geometry type, and the repository
+		// requires both keys: it documents such a table as "none", srid 0
+		// (what Live reads it as, so an import plans nothing).
+		if nonSpatial(gl.GeometryType) {
+			spec["geometryType"], spec["srid"] = noGeometry, int64(0)
+		}
 		if gl.PrimaryKey == "" {
 			delete(spec, "primaryKey")
 		}
@@ -308,6 +334,82 @@ func (d *Driver) Discover(ctx context.Context) ([]*resource.Resource, []string, 
 	slices.SortFunc(out, func(a, b *resource.Resource) int { return a.ID().Compare(b.ID()) })
 	slices.Sort(ds.skipped)
 	return out, ds.skipped, nil
+}
+
+// credentialReferences reads each connection with a valid name by id
+// (only that read carries credentialReference), concurrently: the
+// reference by connection id, "" when it has none. A connection that
+// vanished meanwhile is skipped (absent from the result).
+func (ds *discovery) credentialReferences(ctx context.Context, conns []honua.Gen2Connection) (map[string]string, error) {
+	var (
+		mu   sync.Mutex
+		refs = map[string]string{}
+		jobs []func(context.Context) error
+	)
+	for _, c := range conns {
+		if !ds.valid("connection", c.Name) {
+			continue
+		}
+		jobs = append(jobs, func(ctx context.Context) error {
+			detail, err := ds.d.client.Gen2Connection(ctx, c.ConnectionID)
+			if honua.IsNotFound(err) {
+				ds.skip("connection %s because it vanished while it was read", c.Name)
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("connection %s: %w", c.Name, err)
+			}
+			mu.Lock()
+			refs[c.ConnectionID] = detail.CredentialReference
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := parallel(ctx, ds.d.conc, jobs); err != nil {
+		return nil, err
+	}
+	return refs, nil
+}
+
+// secretTypes infers a secretType from a secret reference's scheme. Only
+// schemes that name their store unambiguously are inferred.
+var secretTypes = []struct{ scheme, secretType string }{{"aws-sm://", "aws"}, {"vault://", "vault"}}
+
+// secret sets a connection's secretReference and secretType from its
+// credential reference when the type can be inferred from the scheme;
+// otherwise it leaves both out (the repository requires the type with the
+// reference) and says so. The reference names a secret, it is none.
+func (ds *discovery) secret(name, ref string, spec map[string]any) {
+	if ref == "" {
+		return
+	}
+	for _, st := range secretTypes {
+		if len(ref) > len(st.scheme) && strings.EqualFold(ref[:len(st.scheme)], st.scheme) {
+			spec["secretReference"], spec["secretType"] = ref, st.secretType
+			return
+		}
+	}
+	scheme := "no scheme"
+	if i := strings.Index(ref, "://"); i > 0 {
+		scheme = fmt.Sprintf("%q", ref[:i+3])
+	}
+	ds.skip("the secret reference of connection %s because its scheme %s is neither aws-sm:// nor vault:// (secretType cannot be inferred: set secretReference and secretType by hand)", name, scheme)
+}
+
+// endedLifecycles are the inventory's retired or archived resources and
+// publications: lifecycle by lower-cased name. They are no longer in
+// normal use, so they are not adopted. (The inventory keys layers by
+// name only, so one retired name ends every layer of that name.)
+func endedLifecycles(inv *honua.Gen2Inventory) map[string]string {
+	out := map[string]string{}
+	for _, e := range inv.Entries {
+		lc := strings.ToLower(strings.TrimSpace(string(e.Status)))
+		kind := strings.ToLower(e.ArtifactKind)
+		if (lc == "retired" || lc == "archived") && (kind == "resource" || kind == "publication") {
+			out[strings.ToLower(e.Name)] = lc
+		}
+	}
+	return out
 }
 
 // discovery collects one Discover's resources and skipped lines.

@@ -3,6 +3,8 @@ package gen2_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -89,7 +91,7 @@ func TestDiscoverThenPlanIsEmpty(t *testing.T) {
 		case "Service/default/land-records":
 			assert.Equal(t, int64(2227), r.Spec["srid"], "the srid its enabled layers share")
 		case "Layer/default/parcel-notes":
-			assert.Equal(t, "", r.Spec["geometryType"], "non-spatial: as the server lists it")
+			assert.Equal(t, "none", r.Spec["geometryType"], "non-spatial: the repository's documented value")
 			assert.Equal(t, int64(0), r.Spec["srid"])
 		}
 	}
@@ -133,4 +135,139 @@ func TestDiscoverThenPlanIsEmpty(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, found, found2)
 	assert.Equal(t, skipped, skipped2)
+}
+
+// discoverOnly starts an emulator holding seed and discovers it.
+func discoverOnly(t *testing.T, seed *emulator.Gen2Seed) (*target, []*resource.Resource, []string) {
+	t.Helper()
+	tg := start(t, seed)
+	d, ok := tg.driver(t).(*gen2.Driver)
+	require.True(t, ok)
+	found, skipped, err := d.Discover(context.Background())
+	require.NoError(t, err)
+	return tg, found, skipped
+}
+
+func byID(found []*resource.Resource) map[string]*resource.Resource {
+	out := map[string]*resource.Resource{}
+	for _, r := range found {
+		out[r.ID().String()] = r
+	}
+	return out
+}
+
+// noteTable is a table without geometry.
+var noteTable = emulator.Gen2SeedTable{Schema: "public", Table: "notes", PrimaryKey: "id",
+	Columns: []emulator.Gen2SeedColumn{{Name: "id", Type: "Integer"}, {Name: "body", Type: "String"}}}
+
+func TestDiscoverNonSpatialTableIsGeometryTypeNone(t *testing.T) {
+	ctx := context.Background()
+	conn := emulator.Gen2SeedConnection{Name: "gis", Host: "db", DatabaseName: "gis", Username: "u", Password: "p",
+		Tables: []emulator.Gen2SeedTable{noteTable}}
+	seed := &emulator.Gen2Seed{Services: []emulator.Gen2SeedService{{Name: "records", EnabledProtocols: []string{"FeatureServer"}}},
+		Connections: []emulator.Gen2SeedConnection{conn},
+		Layers:      []emulator.Gen2SeedLayer{{LayerID: 7, Connection: "gis", ServiceName: "records", LayerName: "notes", Table: "notes"}}}
+	tg, found, _ := discoverOnly(t, seed)
+	l := byID(found)["Layer/default/notes"]
+	require.NotNil(t, l)
+	assert.Equal(t, "none", l.Spec["geometryType"])
+	assert.Equal(t, int64(0), l.Spec["srid"])
+
+	// Import then plan is empty: the live read of the layer is "none" too.
+	again, err := apply.Run(ctx, tg.driver(t), apply.Request{Environment: "x", Desired: found, Recorded: found, Verify: true, Secrets: secrets})
+	require.NoError(t, err)
+	assert.Empty(t, again.Results)
+	assert.Empty(t, again.Drift)
+	assert.Empty(t, again.Problems)
+}
+
+func TestPublishNonSpatialLayerSendsNoGeometryType(t *testing.T) {
+	ctx := context.Background()
+	for _, geom := range []string{"none", "None"} {
+		t.Run(geom, func(t *testing.T) {
+			conn := emulator.Gen2SeedConnection{Name: "gis", Host: "db", DatabaseName: "gis", Username: "u", Password: "p",
+				Tables: []emulator.Gen2SeedTable{noteTable}}
+			tg := start(t, &emulator.Gen2Seed{Connections: []emulator.Gen2SeedConnection{conn}})
+			layer := &resource.Resource{APIVersion: "honua.io/v1alpha1", Kind: "Layer", Metadata: resource.Metadata{Name: "notes", Namespace: "default"},
+				Spec: map[string]any{"serviceId": "records", "connectionId": "gis", "schemaName": "public", "tableName": "notes",
+					"geometryType": geom, "srid": int64(0), "primaryKey": "id"}}
+			desired := []*resource.Resource{layer}
+			out, err := apply.Run(ctx, tg.driver(t), apply.Request{Environment: "x", Desired: desired, Verify: true, Secrets: secrets})
+			require.NoError(t, err)
+			for _, r := range out.Results {
+				require.Equal(t, apply.Applied, r.Status, "%s/%s: %s", r.Kind, r.Name, r.Message)
+			}
+			d, ok := tg.driver(t).(*gen2.Driver)
+			require.True(t, ok)
+			found, _, err := d.Discover(ctx)
+			require.NoError(t, err)
+			l := byID(found)["Layer/default/notes"]
+			require.NotNil(t, l)
+			assert.Equal(t, "none", l.Spec["geometryType"], "the server holds no geometry type")
+			var listed struct {
+				Data []map[string]any `json:"data"`
+			}
+			raw := call(t, tg, http.MethodGet, "/api/v1/admin/connections/"+connectionIDOf(t, tg)+"/layers?serviceName=records", "")
+			require.NoError(t, json.Unmarshal(raw, &listed))
+			require.Len(t, listed.Data, 1)
+			assert.NotContains(t, listed.Data[0], "geometryType", "\"none\" is never sent to the server: it lists no geometry type")
+
+			// And the next plan is empty.
+			again, err := apply.Run(ctx, tg.driver(t), apply.Request{Environment: "x", Desired: desired, Recorded: desired, Verify: true, Secrets: secrets})
+			require.NoError(t, err)
+			assert.Empty(t, again.Results)
+			assert.Empty(t, again.Drift)
+		})
+	}
+}
+
+func TestDiscoverConnectionSecretReferences(t *testing.T) {
+	base := func(name, ref string) emulator.Gen2SeedConnection {
+		return emulator.Gen2SeedConnection{Name: name, Host: "db", DatabaseName: "gis", Username: "u", SecretReference: ref, SecretType: "password"}
+	}
+	seed := &emulator.Gen2Seed{Connections: []emulator.Gen2SeedConnection{
+		base("aws", "aws-sm://prod/gis-db"), base("vault", "vault://secret/data/gis#password"), base("env", "env://GIS_DB"),
+		{Name: "managed", Host: "db", DatabaseName: "gis", Username: "u", Password: "a-database-password"},
+	}}
+	_, found, skipped := discoverOnly(t, seed)
+	got := byID(found)
+	require.Len(t, got, 4)
+	assert.Equal(t, "aws-sm://prod/gis-db", got["Connection/default/aws"].Spec["secretReference"])
+	assert.Equal(t, "aws", got["Connection/default/aws"].Spec["secretType"])
+	assert.Equal(t, "vault://secret/data/gis#password", got["Connection/default/vault"].Spec["secretReference"])
+	assert.Equal(t, "vault", got["Connection/default/vault"].Spec["secretType"])
+	for _, name := range []string{"env", "managed"} {
+		for _, k := range []string{"secretReference", "secretType", "password"} {
+			assert.NotContains(t, got["Connection/default/"+name].Spec, k, name)
+		}
+	}
+	assert.Contains(t, skipped, `skipped: the secret reference of connection env because its scheme "env://" is neither aws-sm:// nor vault:// (secretType cannot be inferred: set secretReference and secretType by hand)`)
+	raw, err := json.Marshal(found)
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "a-database-password")
+	assert.NotContains(t, string(raw), "env://GIS_DB")
+}
+
+func TestDiscoverSkipsRetiredAndArchivedLayers(t *testing.T) {
+	conn := emulator.Gen2SeedConnection{Name: "gis", Host: "db", DatabaseName: "gis", Username: "u", Password: "p"}
+	var layers []emulator.Gen2SeedLayer
+	for i, lc := range []string{"", "active", "deprecated", "retired", "archived", "Retired"} {
+		tb := noteTable
+		tb.Table = fmt.Sprintf("t%d", i)
+		conn.Tables = append(conn.Tables, tb)
+		layers = append(layers, emulator.Gen2SeedLayer{LayerID: 10 + i, Connection: "gis", ServiceName: "records",
+			LayerName: fmt.Sprintf("layer-%d", i), Table: tb.Table, Lifecycle: lc})
+	}
+	seed := &emulator.Gen2Seed{Connections: []emulator.Gen2SeedConnection{conn}, Layers: layers}
+	_, found, skipped := discoverOnly(t, seed)
+	got := byID(found)
+	for _, name := range []string{"layer-0", "layer-1", "layer-2"} {
+		assert.Contains(t, got, "Layer/default/"+name)
+	}
+	for _, name := range []string{"layer-3", "layer-4", "layer-5"} {
+		assert.NotContains(t, got, "Layer/default/"+name)
+	}
+	assert.Contains(t, skipped, "skipped: layer layer-3 (service records, id 13) because it is retired")
+	assert.Contains(t, skipped, "skipped: layer layer-4 (service records, id 14) because it is archived")
+	assert.Contains(t, skipped, "skipped: layer layer-5 (service records, id 15) because it is retired")
 }

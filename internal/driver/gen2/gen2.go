@@ -29,6 +29,7 @@ type Client interface {
 	Gen2PutServiceProtocols(ctx context.Context, name string, protocols []string) error
 	Gen2PutServiceAccessPolicy(ctx context.Context, name string, policy map[string]any) error
 	Gen2Connections(ctx context.Context) ([]honua.Gen2Connection, error)
+	Gen2Connection(ctx context.Context, id string) (*honua.Gen2ConnectionDetail, error)
 	Gen2CreateConnection(ctx context.Context, body map[string]any) (string, error)
 	Gen2UpdateConnection(ctx context.Context, id string, body map[string]any) error
 	Gen2DeleteConnection(ctx context.Context, id string) error

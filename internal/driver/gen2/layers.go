@@ -3,6 +3,7 @@ package gen2
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/honua"
@@ -137,6 +138,13 @@ func (d *Driver) publish(ctx context.Context, op apply.Operation) (*layerRef, er
 			body[k] = v
 		}
 	}
+	// A table without geometry is published with neither: the server
+	// takes the geometry type from the table, and "none" is the
+	// repository's word, not one of its geometry types.
+	if gt, _ := want["geometryType"].(string); nonSpatial(gt) {
+		delete(body, "geometryType")
+		delete(body, "srid")
+	}
 	names := []any{}
 	if fields, ok := want["fields"].([]any); ok {
 		for _, f := range fields {
@@ -244,4 +252,15 @@ func (d *Driver) layerNamed(r *resource.Resource, key string) (*layerRef, string
 		return nil, ""
 	}
 	return d.layerRef(id), id.Name
+}
+
+// noGeometry is the repository's geometryType of a table without geometry
+// (its srid is 0).
+const noGeometry = "none"
+
+// nonSpatial reports whether a geometry type names no geometry: the
+// repository's "none" (any case), or the server's empty or absent one.
+func nonSpatial(geometryType string) bool {
+	gt := strings.TrimSpace(geometryType)
+	return gt == "" || strings.EqualFold(gt, noGeometry)
 }

@@ -293,11 +293,17 @@ func (rd *reader) layers(ctx context.Context) error {
 
 // layerSpec is a published layer's summary in the repository's keys.
 // geometryColumn is not listed by the server: it is publish-only and taken
-// from the repository, so it is never compared.
+// from the repository, so it is never compared. A non-spatial layer's
+// geometryType is "none".
 func layerSpec(ref *resource.Resource, gl honua.Gen2Layer) map[string]any {
 	spec := map[string]any{
 		"schemaName": gl.Schema, "tableName": gl.Table, "geometryType": gl.GeometryType, "srid": gl.Srid,
 		"primaryKey": gl.PrimaryKey, "enabled": gl.Enabled,
+	}
+	// A table without geometry lists no geometry type: it reads as the
+	// repository's "none", which git must hold (geometryType is required).
+	if nonSpatial(gl.GeometryType) {
+		spec["geometryType"] = noGeometry
 	}
 	for _, k := range []string{"serviceId", "connectionId", "geometryColumn"} {
 		if v, ok := ref.Spec[k]; ok {
