@@ -31,6 +31,10 @@ const (
 	// KindImport records what a server already ran as adopted: its
 	// snapshot is what was imported, and nothing was written to the server.
 	KindImport Kind = "import"
+	// KindAcceptDrift records the server's values as accepted into git
+	// (drift --accept): its snapshot is what the server held, and nothing
+	// was written to the server.
+	KindAcceptDrift Kind = "accept-drift"
 )
 
 // Status is a state of the deployment state machine.

@@ -2,6 +2,7 @@ package resourceyaml
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -222,4 +223,32 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// Escape is s as a file holds it: a literal "${" written with the
+// loader's escape, secret placeholders kept as they are.
+func Escape(s string) string { return escape(s) }
+
+// Quoted is s as a double-quoted YAML scalar, escaped.
+func Quoted(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(escape(s)); err != nil {
+		return strconv.Quote(escape(s))
+	}
+	// JSON's string escapes are valid in YAML's double-quoted style.
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// Scalar is s as one YAML token, escaped: plain where YAML reads it back
+// as the same string, double-quoted otherwise. In a flow collection the
+// flow indicators also force quotes.
+func Scalar(s string, flow bool) string {
+	out, err := yaml.Marshal(str(escape(s)))
+	text := strings.TrimSuffix(string(out), "\n")
+	if err != nil || strings.ContainsAny(text, "\n") || flow && strings.ContainsAny(text, ",[]{}#") {
+		return Quoted(s)
+	}
+	return text
 }

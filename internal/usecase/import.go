@@ -15,7 +15,6 @@ import (
 	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/driver"
-	"github.com/honua-io/honua-gitops/internal/ledger"
 	"github.com/honua-io/honua-gitops/internal/resource"
 	"github.com/honua-io/honua-gitops/internal/resourceyaml"
 	"github.com/honua-io/honua-gitops/internal/secret"
@@ -247,38 +246,15 @@ func (w *Workspace) recordImport(ctx context.Context, req ImportRequest, d apply
 	if req.Branch == nil {
 		return nil
 	}
-	id, err := deploy.NewID(req.Now(), req.Rand)
-	if err != nil {
-		return err
-	}
-	dep := deploy.New(id, req.Environment, deploy.KindImport, req.Now())
-	dep.Actor = req.Actor
-	must(dep.Advance(deploy.Planning, req.Now(), "importing what "+d.Describe()+" holds"))
-	l := ledger.New(req.Branch, ledger.Options{Name: req.BranchName, Now: req.Now, Log: req.Log})
-	var base []*resource.Resource
-	claimed, err := l.Claim(ctx, dep, ledger.ClaimPolicy{}, func(pos *ledger.Position, _ bool) (string, error) {
-		base = pos.Snapshot.Resources
-		return fmt.Sprintf("claimed %s to record %d imported resources", req.Environment, len(imported)), nil
+	dep, commit, err := recordWithoutWrites(ctx, unwritten{
+		Environment: req.Environment, Kind: deploy.KindImport, Actor: req.Actor,
+		Targets: []deploy.TargetResult{{Name: req.Target.Name, URL: req.Target.URL, Generation: d.Generation()}},
+		Upsert:  imported,
+		Start:   "importing what " + d.Describe() + " holds",
+		Claim:   fmt.Sprintf("claimed %s to record %d imported resources", req.Environment, len(imported)),
+		Done:    fmt.Sprintf("imported %d resources from %s; nothing was written to the server", len(imported), d.Describe()),
+		Branch:  req.Branch, BranchName: req.BranchName, Now: req.Now, Rand: req.Rand, Log: req.Log,
 	})
-	if err != nil || claimed == nil {
-		return err
-	}
-	byID := map[resource.Identity]bool{}
-	for _, r := range imported {
-		byID[r.ID().Key()] = true
-	}
-	next := append([]*resource.Resource{}, imported...)
-	for _, r := range base {
-		if !byID[r.ID().Key()] {
-			next = append(next, r)
-		}
-	}
-	dep.Targets = []deploy.TargetResult{{Name: req.Target.Name, URL: req.Target.URL, Generation: d.Generation()}}
-	must(dep.Advance(deploy.Succeeded, req.Now(), fmt.Sprintf("imported %d resources from %s; nothing was written to the server", len(imported), d.Describe())))
-	commit, err := l.Record(ctx, dep, ledger.Result{Snapshot: next, WriteSnapshot: true})
-	if err != nil {
-		return err
-	}
 	report.Deployment, report.Commit = dep, commit
-	return nil
+	return err
 }

@@ -32,7 +32,11 @@ type Options struct {
 	Branch           cmdutil.BranchFlags
 	Format           string
 	DetailedExitCode bool
-	Connect          usecase.Connector
+	// Accept writes the server's values into the environment's files and
+	// records them (the other remedy for drift); DryRun only shows them.
+	Accept, DryRun bool
+	Actor          string
+	Connect        usecase.Connector
 }
 
 // NewCmdDrift builds the command; runF replaces the run in tests.
@@ -44,12 +48,25 @@ func NewCmdDrift(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		Long: `Read each target's live resources and compare them with the environment's
 recorded state: resources changed on the server since they were applied
 (spec-drift), deleted from it (missing), and resources the repository would
-create that already exist there (unmanaged). Secret fields are not compared.`,
-		Example: "  honua-gitops drift --env production\n  honua-gitops drift --env staging --target http://127.0.0.1:8080 --format json --detailed-exitcode",
+create that already exist there (unmanaged). Secret fields are not compared.
+
+Drift has two remedies. Overwrite the server from git:
+  honua-gitops apply --env E --drift-guard=overwrite
+or accept the server's values into git:
+  honua-gitops drift --env E --accept
+which rewrites the affected resource files (a changed value in place; an
+override in environments/E/accepted-drift.yaml for a resource shared
+through environments/common), checks the repository reads back as the
+server's values, and records an accept-drift deployment that writes
+nothing. Commit the files; the next plan is empty and drift is clean.`,
+		Example: "  honua-gitops drift --env production\n  honua-gitops drift --env staging --target http://127.0.0.1:8080 --format json --detailed-exitcode\n  honua-gitops drift --env staging --accept --dry-run",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Env.Env == "" {
 				return app.FlagErrorf("name the environment with `--env`")
+			}
+			if opts.DryRun && !opts.Accept {
+				return app.FlagErrorf("`--dry-run` previews `--accept`; give both")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -63,6 +80,9 @@ create that already exist there (unmanaged). Secret fields are not compared.`,
 	cmd.Flags().BoolVar(&opts.Branch.Push, "fetch", false, "read the state branch from origin (always in GitHub Actions)")
 	cmdutil.AddFormatFlag(cmd, &opts.Format, "output `format`: text or json", "text", "json")
 	cmd.Flags().BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "exit 3 when drift is found (terraform uses 2; here 2 means invalid input)")
+	cmd.Flags().BoolVar(&opts.Accept, "accept", false, "accept the server's values into git: rewrite the drifted resources' files and record it")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "with --accept: print the files instead of writing them; record nothing")
+	cmd.Flags().StringVar(&opts.Actor, "actor", "", "who accepts the drift, for the record (default: $GITHUB_ACTOR, else git user.name)")
 	return cmd
 }
 
@@ -96,6 +116,10 @@ func Run(ctx context.Context, opts *Options) error {
 	connect := opts.Connect
 	if connect == nil {
 		connect = cmdutil.Connector(opts.Logger)
+	}
+	if opts.Accept {
+		return accept(ctx, opts, ws, usecase.AcceptRequest{Environment: env.Name, Targets: targets, Recorded: recorded, Connect: connect,
+			DryRun: opts.DryRun, Actor: cmdutil.Actor(opts.Actor, opts.Getenv), BranchName: ws.Config.StateBranch, Log: opts.Logger}, out, red)
 	}
 	reports, err := ws.Drift(ctx, env.Name, targets, recorded, connect)
 	if err != nil {
@@ -155,7 +179,8 @@ func writeText(w io.Writer, reports []usecase.DriftReport) {
 					fmt.Fprintln(w, render.FieldText(f))
 				}
 			}
-			fmt.Fprintf(w, "  %d drifted; `honua-gitops apply --drift-guard=overwrite` restores the repository's version.\n", len(r.Drift))
+			fmt.Fprintf(w, "  %d drifted. Either restore git's values on the server:\n    honua-gitops apply --env %s --drift-guard=overwrite\n  or accept the server's values into git (then commit the files):\n    honua-gitops drift --env %s --accept\n",
+				len(r.Drift), render.Sanitize(r.Environment), render.Sanitize(r.Environment))
 		}
 		for _, n := range r.Unowned {
 			fmt.Fprintf(w, "  note: %s\n", render.Sanitize(n))

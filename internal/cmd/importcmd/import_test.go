@@ -14,6 +14,8 @@ import (
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/cmd/cmdtest"
 	"github.com/honua-io/honua-gitops/internal/emulator"
+	"github.com/honua-io/honua-gitops/internal/honua"
+	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
 const key = "import-test-admin-key-51c2"
@@ -132,4 +134,48 @@ func TestImportGeneration2IntoAnEmptyRepository(t *testing.T) {
 	d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
 	require.Equal(t, app.ExitOK, d.Code, d.Stdout+d.Stderr)
 	assert.Equal(t, rev, run.Server.Gen2Log().Revision, "import, plan and drift wrote nothing")
+}
+
+// The done-when of accepting drift: after an import, a fix made on the
+// server is accepted with `drift --accept` as a file diff of exactly that
+// change; once committed, plan is empty and drift is clean.
+func TestAcceptDriftAfterImportChangesExactlyThatValue(t *testing.T) {
+	run := servingStaging(t, emulator.Options{})
+	dir := emptyRepo(t)
+	imp := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL)
+	require.Equal(t, app.ExitOK, imp.Code, imp.Stdout+imp.Stderr)
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "import staging")
+
+	c, err := honua.New(honua.Config{BaseURL: run.URL, Credential: key})
+	require.NoError(t, err)
+	obj, err := c.GetResource(context.Background(), resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"})
+	require.NoError(t, err)
+	edited := *obj.Resource
+	edited.Spec = resource.Clone(obj.Resource.Spec).(map[string]any)
+	edited.Spec["title"] = "Parcels: county data"
+	edited.Metadata.Annotations = obj.Annotations
+	_, err = c.UpdateResource(context.Background(), &edited, obj.ETag)
+	require.NoError(t, err)
+
+	a := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--accept")
+	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
+	diff := gitOut(t, dir, "diff", "-U0", "--no-color")
+	assert.Regexp(t, `(?s)^diff --git a/environments/staging/layers.yaml b/environments/staging/layers.yaml\n.*@@ -\d+ \+\d+ @@[^\n]*\n-  title: Parcels\n\+  title: 'Parcels: county data'\n$`, diff, "exactly that change")
+
+	git(t, dir, "commit", "-q", "-am", "accept the server's title")
+	p := cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	require.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
+	assert.Contains(t, p.Stdout, "No changes.")
+	d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	assert.Equal(t, app.ExitOK, d.Code, d.Stdout+d.Stderr)
+}
+
+func gitOut(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	return string(out)
 }
