@@ -43,7 +43,13 @@ func (s *Store) fullDepth() int {
 // fetch fetches +refs/heads/<Branch>:refs/remotes/<Remote>/<Branch>; found
 // is false when the remote has no such branch (or no refs at all).
 func (s *Store) fetch(ctx context.Context, depth int) (found bool, err error) {
-	spec := config.RefSpec(fmt.Sprintf("+%s:%s", s.branch, s.tracking))
+	return s.fetchRef(ctx, s.opts.Branch, s.branch, s.tracking, depth)
+}
+
+// fetchRef fetches +src:dst, where src is refs/heads/<name>; found is false
+// when the remote has no such branch (or no refs at all).
+func (s *Store) fetchRef(ctx context.Context, name string, src, dst plumbing.ReferenceName, depth int) (found bool, err error) {
+	spec := config.RefSpec(fmt.Sprintf("+%s:%s", src, dst))
 	ctx, cancel := context.WithTimeout(ctx, s.opts.NetworkTimeout)
 	defer cancel()
 	err = s.repo.FetchContext(ctx, &git.FetchOptions{
@@ -61,9 +67,9 @@ func (s *Store) fetch(ctx context.Context, depth int) (found bool, err error) {
 		return false, nil
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return false, fmt.Errorf("fetch %s from %s: no answer within %s (check the remote and the network): %w", s.opts.Branch, s.RemoteURL(), s.opts.NetworkTimeout, scrub(err, s.secrets))
+		return false, fmt.Errorf("fetch %s from %s: no answer within %s (check the remote and the network): %w", name, s.RemoteURL(), s.opts.NetworkTimeout, scrub(err, s.secrets))
 	}
-	return false, fmt.Errorf("fetch %s from %s: %w", s.opts.Branch, s.RemoteURL(), scrub(err, s.secrets))
+	return false, fmt.Errorf("fetch %s from %s: %w", name, s.RemoteURL(), scrub(err, s.secrets))
 }
 
 // unshallow fetches the branch's full history.
