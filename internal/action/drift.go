@@ -130,7 +130,11 @@ func driftMarkdown(ds []plan.Drift) string {
 		for _, f := range d.Changes {
 			fields = append(fields, "`"+f.Path+"`")
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", d.Subject(), d.Type, strings.Join(fields, ", "))
+		typ := string(d.Type)
+		if d.Observed {
+			typ += " (observed)"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", d.Subject(), typ, strings.Join(fields, ", "))
 	}
 	return b.String()
 }

@@ -38,6 +38,9 @@ type Request struct {
 	Desired []*resource.Resource
 	// Recorded is the last applied snapshot.
 	Recorded []*resource.Resource
+	// Observed are the snapshot's observed, not owned, resources (import
+	// --observe): never written, unless desired state adopts one.
+	Observed []*resource.Resource
 	// Secrets resolves ${secret:NAME}; Redact receives every value used.
 	Secrets secret.Lookup
 	Redact  func(values ...string)
@@ -172,7 +175,7 @@ func prepare(ctx context.Context, d Driver, req Request) (*prepared, error) {
 	if _, err := resolveAll(req.Desired, check); err != nil {
 		return nil, err
 	}
-	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Desired, Recorded: req.Recorded}, PlanOptions{Restore: req.Restore})
+	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Desired, Recorded: req.Recorded, Observed: req.Observed}, PlanOptions{Restore: req.Restore})
 	if err != nil {
 		return nil, err
 	}
@@ -325,6 +328,8 @@ func relevantDrift(p *plan.Plan, live map[resource.Identity]*LiveObject, desired
 		id := resource.Identity{Kind: d.Kind, Namespace: d.Namespace, Name: d.Name}.Key()
 		want, l := desired[id], live[id]
 		switch {
+		case d.Observed:
+			continue // never written, so never overwritten
 		case d.Type == plan.Missing && want == nil:
 			continue
 		case l != nil && want != nil && SameContent(want, l.Compared(want)):
@@ -345,7 +350,7 @@ func repairDrift(p *plan.Plan, desired map[resource.Identity]*resource.Resource)
 	}
 	for _, d := range p.Drift {
 		id := resource.Identity{Kind: d.Kind, Namespace: d.Namespace, Name: d.Name}
-		if planned[id.Key()] || desired[id.Key()] == nil || d.Type == plan.Unmanaged {
+		if planned[id.Key()] || desired[id.Key()] == nil || d.Type == plan.Unmanaged || d.Observed {
 			continue
 		}
 		p.Changes = append(p.Changes, plan.Change{Action: plan.Update, Kind: d.Kind, Namespace: d.Namespace, Name: d.Name,
@@ -617,6 +622,11 @@ func unplanned(state, desired []*resource.Resource, p *plan.Plan) []*resource.Re
 	for _, c := range p.Changes {
 		planned[resource.Identity{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}.Key()] = true
 	}
+	// Observed resources have no operation because they are not owned,
+	// not because the server cannot hold them: they stay unrecorded.
+	for _, s := range p.Observed {
+		planned[observedKey(s)] = true
+	}
 	want := index(desired)
 	out := make([]*resource.Resource, 0, len(desired))
 	seen := make(map[resource.Identity]bool, len(state))
@@ -641,7 +651,7 @@ func unplanned(state, desired []*resource.Resource, p *plan.Plan) []*resource.Re
 // rollback returns the target to the recorded state this apply started
 // from, undoing exactly the writes that landed, and records the result.
 func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
-	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Recorded, Recorded: out.Recorded}, PlanOptions{Restore: PriorsOf(out.Results)})
+	tp, err := PlanTarget(ctx, d, plan.Input{Environment: req.Environment, Desired: req.Recorded, Recorded: out.Recorded, Observed: req.Observed}, PlanOptions{Restore: PriorsOf(out.Results)})
 	if err != nil {
 		out.Problems = append(out.Problems, "rollback: "+err.Error())
 		return
@@ -671,4 +681,11 @@ func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
 	results = append(results, pre...)
 	out.RolledBack = orderLike(back, results)
 	out.Recorded = unplanned(record(out.Recorded, req.Recorded, out.RolledBack), req.Recorded, back)
+}
+
+// observedKey is the identity key of a plan's Observed subject.
+func observedKey(subject string) resource.Identity {
+	kind, rest, _ := strings.Cut(subject, "/")
+	ns, name, _ := strings.Cut(rest, "/")
+	return resource.Identity{Kind: kind, Namespace: ns, Name: name}.Key()
 }

@@ -119,13 +119,14 @@ func PlanTarget(ctx context.Context, d Driver, in plan.Input, opts PlanOptions) 
 	if sf != nil {
 		tp.Desired, notes = represent(sf, in.Desired)
 		tp.Recorded, _ = represent(sf, in.Recorded)
+		in.Observed, _ = represent(sf, in.Observed)
 	}
 	live, err := d.Live(ctx, Scope{Desired: tp.Desired, Recorded: tp.Recorded, Unowned: opts.Unowned})
 	if err != nil {
 		return nil, fmt.Errorf("read live state of %s: %w", d.Describe(), err)
 	}
 	tp.Live, tp.Unowned = live, UnownedOf(live)
-	in.Desired, in.Recorded, in.Live, in.LiveRead = tp.Desired, tp.Recorded, comparedLive(live, tp.Desired, tp.Recorded), true
+	in.Desired, in.Recorded, in.Live, in.LiveRead = tp.Desired, tp.Recorded, comparedLive(live, tp.Desired, append(slices.Clone(in.Observed), tp.Recorded...)), true
 	p := plan.Compute(in)
 	p.Notes = append(append(p.Notes, "Live state read from "+d.Describe()+"."), notes...)
 	if sf != nil {

@@ -279,3 +279,33 @@ func TestCommittedTextIsRedacted(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, pos.SnapshotBlob, pos.Index.Last.Snapshot, "the record names the blob on the branch")
 }
+
+// A record keeps the observed resources recorded before it (an apply knows
+// nothing of them), less those it now owns; ReplaceObserved sets them.
+func TestRecordKeepsObservedResourcesUntilOwned(t *testing.T) {
+	f := newFixture(t)
+	l := f.ledger()
+	record := func(id string, res ledger.Result) {
+		t.Helper()
+		d := newDeployment(t, id, t0)
+		c, err := l.Claim(context.Background(), d, ledger.ClaimPolicy{}, proceed)
+		require.NoError(t, err)
+		require.NotNil(t, c)
+		require.NoError(t, d.Advance(deploy.Succeeded, t0, "done"))
+		_, err = l.Record(context.Background(), d, res)
+		require.NoError(t, err)
+	}
+	names := func(rs []*resource.Resource) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.Metadata.Name)
+		}
+		return out
+	}
+	record("20261201T120000000Z-aaaaaa", ledger.Result{WriteSnapshot: true, Observed: []*resource.Resource{layer("b"), layer("c")}, ReplaceObserved: true})
+	record("20261201T120100000Z-bbbbbb", ledger.Result{WriteSnapshot: true, Snapshot: []*resource.Resource{layer("a"), layer("b")}})
+	pos, err := l.Position(context.Background(), "staging")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b"}, names(pos.Snapshot.Resources))
+	assert.Equal(t, []string{"c"}, names(pos.Snapshot.Observed), "b is owned now; c is still observed")
+}

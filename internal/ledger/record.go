@@ -20,6 +20,30 @@ type Result struct {
 	// WriteSnapshot is set when Snapshot differs from what is recorded, or
 	// nothing was recorded before.
 	WriteSnapshot bool
+	// Observed, with ReplaceObserved, replaces the snapshot's observed
+	// resources (import --observe). Without it the observed resources
+	// recorded before are kept, less those Snapshot now owns: an apply
+	// never drops what was observed, and adopting one moves it.
+	Observed        []*resource.Resource
+	ReplaceObserved bool
+}
+
+// observedAfter is the observed set a result leaves.
+func observedAfter(before []*resource.Resource, res Result) []*resource.Resource {
+	if res.ReplaceObserved {
+		return res.Observed
+	}
+	owned := make(map[resource.Identity]bool, len(res.Snapshot))
+	for _, r := range res.Snapshot {
+		owned[r.ID().Key()] = true
+	}
+	var out []*resource.Resource
+	for _, r := range before {
+		if !owned[r.ID().Key()] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Record writes the result commit for d, which must be in an end state:
@@ -33,20 +57,24 @@ func (l *Ledger) Record(ctx context.Context, d *deploy.Deployment, res Result) (
 	defer cancel()
 	env := d.Environment
 	var snap []byte
-	if res.WriteSnapshot {
-		data, err := snapshot.New(env, res.Snapshot).Marshal()
-		if err != nil {
-			return "", err
-		}
-		// Hash what will be committed (redacted), so the record names the
-		// blob that is on the branch.
-		snap = l.opts.Redact(data)
-		d.Snapshot = l.branch.BlobHashOf(snap).String()
-	}
 	for attempt := 1; ; attempt++ {
 		pos, err := l.Position(ctx, env)
 		if err != nil {
 			return "", err
+		}
+		if res.WriteSnapshot && snap == nil {
+			// The claim keeps the environment's snapshot as read: its
+			// observed resources are those of the first read.
+			s := snapshot.New(env, res.Snapshot)
+			s.Observed = observedAfter(pos.Snapshot.Observed, res)
+			data, err := s.Marshal()
+			if err != nil {
+				return "", err
+			}
+			// Hash what will be committed (redacted), so the record names
+			// the blob that is on the branch.
+			snap = l.opts.Redact(data)
+			d.Snapshot = l.branch.BlobHashOf(snap).String()
 		}
 		if d.Snapshot == "" {
 			d.Snapshot = pos.SnapshotBlob

@@ -1,6 +1,10 @@
 package plan
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
 	"github.com/honua-io/honua-gitops/internal/diff"
 	"github.com/honua-io/honua-gitops/internal/order"
 	"github.com/honua-io/honua-gitops/internal/resource"
@@ -21,6 +25,11 @@ type Input struct {
 	Live []*resource.Resource
 	// LiveRead is true when Live was read (it may be empty).
 	LiveRead bool
+	// Observed are the resources recorded as observed, not owned (import
+	// --observe): never created, updated or deleted, unless the desired
+	// resource adopts one (resource.AnnotationAdopt), which updates it
+	// from its observed value.
+	Observed []*resource.Resource
 }
 
 // Compute diffs desired against recorded state (and recorded against live,
@@ -37,10 +46,19 @@ func Compute(in Input) *Plan {
 	p.Recorded.Empty = len(in.Recorded) == 0
 	desired := index(in.Desired)
 	recorded := index(in.Recorded)
+	observed := index(in.Observed)
 
 	ops := make([]op, 0)
 	for key, d := range desired {
 		r, ok := recorded[key]
+		if o, seen := observed[key]; !ok && seen {
+			if resource.Adopts(d) {
+				ops = append(ops, op{action: Update, res: d, fields: compare(o, d), adopt: true})
+				continue
+			}
+			p.Observed = append(p.Observed, d.ID().String())
+			continue
+		}
 		if !ok {
 			ops = append(ops, op{action: Create, res: d, fields: diff.Leaves("", contentOf(d), diff.Add)})
 			continue
@@ -70,10 +88,22 @@ func Compute(in Input) *Plan {
 		}
 	}
 	p.Hash = Hash(in.Environment, ops)
+	slices.Sort(p.Observed)
+	if len(p.Observed) > 0 {
+		p.Notes = append(p.Notes, observedNote(p.Observed))
+	}
 	if in.LiveRead {
-		p.Drift = computeDrift(desired, recorded, index(in.Live))
+		p.Drift = computeDrift(desired, recorded, observed, index(in.Live))
 	}
 	return p
+}
+
+// observedNote tells reviewers why some declared resources have no
+// operation, and how to manage them.
+func observedNote(subjects []string) string {
+	return fmt.Sprintf("Observed, not owned (imported with --observe): %s. honua-gitops never changes or deletes them; "+
+		"to manage one, add the annotation %s: \"true\" to it, or import it again without --observe.",
+		strings.Join(subjects, ", "), resource.AnnotationAdopt)
 }
 
 // op is a change before redaction: it keeps real values for the hash.
@@ -81,6 +111,8 @@ type op struct {
 	action Action
 	res    *resource.Resource
 	fields []diff.Change
+	// adopt marks an update that takes over an observed resource.
+	adopt bool
 }
 
 func (o op) change() Change {
@@ -90,6 +122,9 @@ func (o op) change() Change {
 		c.Changes[i] = redact(id.Kind, f)
 	}
 	c.Risk, c.Reasons = assess(o.action, id.Kind, o.fields)
+	if o.adopt {
+		c.Reasons = append(c.Reasons, "adopts a resource imported as observed ("+resource.AnnotationAdopt+")")
+	}
 	return c
 }
 

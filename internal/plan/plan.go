@@ -137,6 +137,9 @@ type Drift struct {
 	Namespace string        `json:"namespace"`
 	Name      string        `json:"name"`
 	Changes   []FieldChange `json:"changes,omitempty"`
+	// Observed marks drift of a resource imported as observed, not owned
+	// (import --observe): reported, never repaired or guarded against.
+	Observed bool `json:"observed,omitempty"`
 }
 
 // Subject renders the drifted resource as Kind/namespace/name.
@@ -182,6 +185,9 @@ type Plan struct {
 	// (Generation 2: a rename, a geometry change after publish): apply
 	// refuses that target before any write.
 	Blocked []Blocker `json:"blocked,omitempty"`
+	// Observed names (Kind/namespace/name) the desired resources that are
+	// observed, not owned: the plan has no operation for them, only notes.
+	Observed []string `json:"observed,omitempty"`
 }
 
 // Blocker is one change a target cannot make, and what to do instead.

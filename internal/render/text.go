@@ -120,6 +120,9 @@ func (t textWriter) change(c plan.Change) {
 
 func (t textWriter) drift(d plan.Drift) {
 	sym, what := driftWords(d.Type)
+	if d.Observed {
+		what += "; observed, not owned: never overwritten"
+	}
 	t.line(changeIndent + t.pen.action(sym) + " " + sanitize(d.Subject()) + " (" + what + ")")
 	for _, fc := range d.Changes {
 		t.field(fc)

@@ -15,12 +15,21 @@ const (
 	// AnnotationExclude in an environment file removes the common resource
 	// with the same identity from that environment.
 	AnnotationExclude = "gitops.honua.io/exclude"
+	// AnnotationAdopt "true" on a resource imported as observed (import
+	// --observe) makes the repository own it: the next apply writes what
+	// git declares and records it as owned.
+	AnnotationAdopt = "gitops.honua.io/adopt"
 	// AnnotationLastAppliedHash is stamped by Honua's manifest apply.
 	AnnotationLastAppliedHash = "honua.io/last-applied-manifest-hash"
 	// AnnotationUpConvertedFrom is stamped by Honua when it up-converts an
 	// older apiVersion.
 	AnnotationUpConvertedFrom = "honua.io/up-converted-from"
 )
+
+// Adopts reports whether r carries AnnotationAdopt "true".
+func Adopts(r *Resource) bool {
+	return strings.EqualFold(r.Metadata.Annotations[AnnotationAdopt], "true")
+}
 
 // IsServerOwnedAnnotation reports annotations that the server or this tool
 // stamps; comparisons ignore them.

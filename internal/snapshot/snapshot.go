@@ -20,7 +20,17 @@ type Snapshot struct {
 	FormatVersion int                  `json:"formatVersion"`
 	Environment   string               `json:"environment"`
 	Resources     []*resource.Resource `json:"resources"`
+	// Observed are resources imported as observed, not owned (import
+	// --observe): in the document they are entries of "resources" with
+	// "ownership": "observed". Nothing ever writes or deletes them.
+	Observed []*resource.Resource `json:"-"`
 }
+
+// Ownership values of a snapshot entry; an entry without the key is owned.
+const (
+	ownershipKey      = "ownership"
+	OwnershipObserved = "observed"
+)
 
 // New returns a snapshot of resources, sorted by identity.
 func New(environment string, rs []*resource.Resource) *Snapshot {
@@ -30,7 +40,9 @@ func New(environment string, rs []*resource.Resource) *Snapshot {
 }
 
 func (s *Snapshot) sort() {
-	slices.SortFunc(s.Resources, func(a, b *resource.Resource) int { return a.ID().Compare(b.ID()) })
+	byID := func(a, b *resource.Resource) int { return a.ID().Compare(b.ID()) }
+	slices.SortFunc(s.Resources, byID)
+	slices.SortFunc(s.Observed, byID)
 }
 
 // Parse reads a snapshot document. Numbers are normalised and server-owned
@@ -62,6 +74,11 @@ func Parse(data []byte) (*Snapshot, error) {
 		if !ok {
 			return nil, fmt.Errorf("snapshot resources[%d] is not an object", i)
 		}
+		ownership, _ := m[ownershipKey].(string)
+		if _, has := m[ownershipKey]; has && ownership != OwnershipObserved {
+			return nil, fmt.Errorf("snapshot resources[%d]: ownership %v is not %q", i, m[ownershipKey], OwnershipObserved)
+		}
+		delete(m, ownershipKey)
 		r, err := resource.FromObject(m)
 		if err != nil {
 			return nil, fmt.Errorf("snapshot resources[%d]: %w", i, err)
@@ -70,7 +87,11 @@ func Parse(data []byte) (*Snapshot, error) {
 			return nil, fmt.Errorf("snapshot lists %s twice", r.ID())
 		}
 		seen[r.ID().Key()] = true
-		s.Resources = append(s.Resources, r)
+		if ownership == OwnershipObserved {
+			s.Observed = append(s.Observed, r)
+		} else {
+			s.Resources = append(s.Resources, r)
+		}
 	}
 	s.sort()
 	return s, nil
@@ -80,9 +101,14 @@ func Parse(data []byte) (*Snapshot, error) {
 // the state branch shows small, readable diffs.
 func (s *Snapshot) Marshal() ([]byte, error) {
 	s.sort()
-	objs := make([]any, len(s.Resources))
-	for i, r := range s.Resources {
-		objs[i] = r.Object()
+	objs := make([]any, 0, len(s.Resources)+len(s.Observed))
+	for _, r := range s.Resources {
+		objs = append(objs, r.Object())
+	}
+	for _, r := range s.Observed {
+		o := r.Object()
+		o[ownershipKey] = OwnershipObserved
+		objs = append(objs, o)
 	}
 	doc := map[string]any{"formatVersion": int64(s.FormatVersion), "environment": s.Environment, "resources": objs}
 	canon, err := resource.CanonicalJSON(doc)

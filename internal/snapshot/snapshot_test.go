@@ -1,6 +1,7 @@
 package snapshot_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,4 +43,26 @@ func TestParseDropsServerFieldsAndRejectsBadInput(t *testing.T) {
 		_, err := snapshot.Parse([]byte(bad))
 		assert.Error(t, err, bad)
 	}
+}
+
+func TestObservedResourcesRoundTrip(t *testing.T) {
+	owned := &resource.Resource{APIVersion: resource.APIVersion, Kind: "Layer", Metadata: resource.Metadata{Name: "a", Namespace: "default"}, Spec: map[string]any{"srid": int64(4326)}}
+	seen := &resource.Resource{APIVersion: resource.APIVersion, Kind: "Layer", Metadata: resource.Metadata{Name: "b", Namespace: "default"}, Spec: map[string]any{"srid": int64(3857)}}
+	s := snapshot.New("dev", []*resource.Resource{owned})
+	s.Observed = []*resource.Resource{seen}
+	data, err := s.Marshal()
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(data), `"ownership": "observed"`))
+	back, err := snapshot.Parse(data)
+	require.NoError(t, err)
+	require.Len(t, back.Resources, 1)
+	require.Len(t, back.Observed, 1)
+	assert.Equal(t, "a", back.Resources[0].Metadata.Name)
+	assert.Equal(t, "b", back.Observed[0].Metadata.Name)
+	again, err := back.Marshal()
+	require.NoError(t, err)
+	assert.Equal(t, string(data), string(again))
+
+	_, err = snapshot.Parse([]byte(strings.Replace(string(data), `"observed"`, `"borrowed"`, 1)))
+	assert.ErrorContains(t, err, `ownership borrowed is not "observed"`)
 }

@@ -95,7 +95,7 @@ func (w *Workspace) AcceptDrift(ctx context.Context, req AcceptRequest) (*Accept
 		return nil, fmt.Errorf("read recorded state of %s: %w", req.Environment, err)
 	}
 	report := &AcceptReport{Environment: req.Environment, Files: []ImportFile{}, Accepted: []string{}}
-	in := plan.Input{Environment: req.Environment, Desired: desired.Resources(), Recorded: snap.Resources, RecordedState: st}
+	in := plan.Input{Environment: req.Environment, Desired: desired.Resources(), Recorded: snap.Resources, Observed: snap.Observed, RecordedState: st}
 	values := map[resource.Identity]*resource.Resource{}
 	disagree := map[resource.Identity]bool{}
 	var results []deploy.TargetResult

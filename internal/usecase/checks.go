@@ -105,15 +105,15 @@ func (w *Workspace) checkReviewed(ctx context.Context, l *ledger.Ledger, pos *le
 		if err != nil || !ok {
 			return "", refuse("")
 		}
-		base := []*resource.Resource(nil)
+		var base, observed []*resource.Resource
 		if rec.BaseSnapshot != "" {
 			snap, err := l.SnapshotAt(ctx, rec.BaseSnapshot)
 			if err != nil {
 				return "", fmt.Errorf("read the snapshot deployment %s planned against: %w", s.ID, err)
 			}
-			base = snap.Resources
+			base, observed = snap.Resources, snap.Observed
 		}
-		reviewed := plan.Compute(plan.Input{Environment: p.Environment, Desired: desired, Recorded: base})
+		reviewed := plan.Compute(plan.Input{Environment: p.Environment, Desired: desired, Recorded: base, Observed: observed})
 		if reviewed.Hash != s.PlanHash {
 			return "", refuse(fmt.Sprintf(" (deployment %s of the reviewed plan %s, and the configuration differs from what it applied)", s.ID, s.Status))
 		}

@@ -207,7 +207,7 @@ func (w *Workspace) Deploy(ctx context.Context, req DeployRequest) (*DeployRepor
 
 	// 2. Preflight: every target, before anything is recorded.
 	engine := req.Engine
-	engine.Environment, engine.Desired, engine.Recorded = env, desired, pos.Snapshot.Resources
+	engine.Environment, engine.Desired, engine.Recorded, engine.Observed = env, desired, pos.Snapshot.Resources, pos.Snapshot.Observed
 	drivers, err := preflight(ctx, req, engine, first)
 	if err != nil {
 		return report, err
@@ -232,7 +232,9 @@ func (w *Workspace) Deploy(ctx context.Context, req DeployRequest) (*DeployRepor
 	}
 
 	// 3. Claim. A re-plan after a wait or a lost race must equal the first.
+	var observed []*resource.Resource
 	decide := func(pos *ledger.Position, waited bool) (string, error) {
+		observed = pos.Snapshot.Observed
 		p := planAt(pos, env, desired, req.BranchName)
 		p.Notes, p.Drift, p.LiveRead = first.Notes, first.Drift, first.LiveRead
 		report.Plan, report.recorded = p, pos.Snapshot.Resources
@@ -253,7 +255,7 @@ func (w *Workspace) Deploy(ctx context.Context, req DeployRequest) (*DeployRepor
 	report.Commits = append(report.Commits, claimed.Commit)
 
 	// 4. Apply, target by target.
-	engine.Recorded = report.recorded
+	engine.Recorded, engine.Observed = report.recorded, observed
 	engine.Options.Stop = req.Stop
 	for i, t := range req.Targets {
 		tr := TargetReport{Name: t.Name, URL: t.URL}
@@ -311,7 +313,7 @@ func (w *Workspace) dryRun(ctx context.Context, req DeployRequest, engine apply.
 
 // planAt plans desired against the snapshot recorded at pos.
 func planAt(pos *ledger.Position, env string, desired []*resource.Resource, branch string) *plan.Plan {
-	return plan.Compute(plan.Input{Environment: env, Desired: desired, Recorded: pos.Snapshot.Resources,
+	return plan.Compute(plan.Input{Environment: env, Desired: desired, Recorded: pos.Snapshot.Resources, Observed: pos.Snapshot.Observed,
 		RecordedState: plan.RecordedState{Source: "state branch " + branch, Revision: pos.Revision()}})
 }
 

@@ -68,7 +68,7 @@ func (w *Workspace) Drift(ctx context.Context, env string, targets []driver.Targ
 	var out []DriftReport
 	for _, t := range targets {
 		r := DriftReport{Environment: env, Target: t.Name, URL: t.URL, Drift: []plan.Drift{}}
-		tp, err := TargetLive{Target: t, Connect: connect, Unowned: true}.PlanLive(ctx, plan.Input{Environment: env, Desired: desired.Resources(), Recorded: snap.Resources, RecordedState: st})
+		tp, err := TargetLive{Target: t, Connect: connect, Unowned: true}.PlanLive(ctx, plan.Input{Environment: env, Desired: desired.Resources(), Recorded: snap.Resources, Observed: snap.Observed, RecordedState: st})
 		if err != nil {
 			r.Error = err.Error()
 			out = append(out, r)

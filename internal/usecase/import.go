@@ -38,12 +38,15 @@ type ImportRequest struct {
 	Select    []string
 	// Force overwrites existing files; DryRun writes nothing anywhere.
 	Force, DryRun bool
-	Branch        StateBranch
-	BranchName    string
-	Actor         string
-	Now           func() time.Time
-	Rand          io.Reader
-	Log           *slog.Logger
+	// Observe records the imported resources as observed, not owned: the
+	// plan makes no operation for them until one is adopted.
+	Observe    bool
+	Branch     StateBranch
+	BranchName string
+	Actor      string
+	Now        func() time.Time
+	Rand       io.Reader
+	Log        *slog.Logger
 }
 
 // ImportFile is one file import writes.
@@ -63,7 +66,10 @@ type ImportReport struct {
 	Skipped []string `json:"skipped,omitempty"`
 	// Secrets are the ${secret:NAME} placeholders written where the server
 	// holds a secret it never returns: set them before an apply needs them.
-	Secrets    []string           `json:"secrets,omitempty"`
+	Secrets []string `json:"secrets,omitempty"`
+	// Observed is set when the resources were recorded as observed, not
+	// owned (import --observe).
+	Observed   bool               `json:"observed,omitempty"`
 	Deployment *deploy.Deployment `json:"deployment,omitempty"`
 	Commit     string             `json:"commit,omitempty"`
 }
@@ -95,7 +101,7 @@ func (w *Workspace) Import(ctx context.Context, req ImportRequest) (*ImportRepor
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", d.Describe(), err)
 	}
-	report := &ImportReport{Environment: req.Environment, Target: d.Describe(), Skipped: skipped, Files: []ImportFile{}}
+	report := &ImportReport{Environment: req.Environment, Target: d.Describe(), Skipped: skipped, Files: []ImportFile{}, Observed: req.Observe}
 	var imported []*resource.Resource
 	for _, r := range found {
 		if why := excluded(r, req, env.Namespaces); why != "" {
@@ -208,6 +214,10 @@ func importFiles(w *Workspace, envPath string, req ImportRequest, d apply.Driver
 	}
 	header := fmt.Sprintf("Imported by `honua-gitops import` from %s\non %s. Edit freely: git is now the source of truth for these resources.",
 		d.Describe(), req.Now().UTC().Format(time.RFC3339))
+	if req.Observe {
+		header = fmt.Sprintf("Imported by `honua-gitops import --observe` from %s\non %s. Observed, not owned: honua-gitops never changes or deletes these\nresources; add the annotation %s: \"true\" to one to manage it.",
+			d.Describe(), req.Now().UTC().Format(time.RFC3339), resource.AnnotationAdopt)
+	}
 	var files []ImportFile
 	var exists []string
 	for _, k := range resource.KindNames() {
@@ -246,13 +256,17 @@ func (w *Workspace) recordImport(ctx context.Context, req ImportRequest, d apply
 	if req.Branch == nil {
 		return nil
 	}
+	done := fmt.Sprintf("imported %d resources from %s; nothing was written to the server", len(imported), d.Describe())
+	if req.Observe {
+		done = fmt.Sprintf("imported %d resources from %s as observed, not owned; nothing was written to the server", len(imported), d.Describe())
+	}
 	dep, commit, err := recordWithoutWrites(ctx, unwritten{
-		Environment: req.Environment, Kind: deploy.KindImport, Actor: req.Actor,
+		Environment: req.Environment, Kind: deploy.KindImport, Actor: req.Actor, Observe: req.Observe,
 		Targets: []deploy.TargetResult{{Name: req.Target.Name, URL: req.Target.URL, Generation: d.Generation()}},
 		Upsert:  imported,
 		Start:   "importing what " + d.Describe() + " holds",
 		Claim:   fmt.Sprintf("claimed %s to record %d imported resources", req.Environment, len(imported)),
-		Done:    fmt.Sprintf("imported %d resources from %s; nothing was written to the server", len(imported), d.Describe()),
+		Done:    done,
 		Branch:  req.Branch, BranchName: req.BranchName, Now: req.Now, Rand: req.Rand, Log: req.Log,
 	})
 	report.Deployment, report.Commit = dep, commit

@@ -116,6 +116,7 @@ func (w *Workspace) Plan(ctx context.Context, req PlanRequest) (*plan.Plan, erro
 		Environment:   req.Environment,
 		Desired:       desired.Resources(),
 		Recorded:      snap.Resources,
+		Observed:      snap.Observed,
 		RecordedState: recState,
 	}
 	p := plan.Compute(in)

@@ -23,6 +23,9 @@ type unwritten struct {
 	Targets     []deploy.TargetResult
 	// Upsert replaces or adds these resources in the recorded snapshot.
 	Upsert []*resource.Resource
+	// Observe records Upsert as observed, not owned, instead (import
+	// --observe); resources already owned stay owned.
+	Observe bool
 	// Start, Claim and Done are the deployment's log lines.
 	Start, Claim, Done string
 	Branch             StateBranch
@@ -46,9 +49,9 @@ func recordWithoutWrites(ctx context.Context, u unwritten) (*deploy.Deployment, 
 	dep.Actor, dep.Source = u.Actor, u.Source
 	must(dep.Advance(deploy.Planning, u.Now(), u.Start))
 	l := ledger.New(u.Branch, ledger.Options{Name: u.BranchName, Now: u.Now, Log: u.Log})
-	var base []*resource.Resource
+	var base, observed []*resource.Resource
 	claimed, err := l.Claim(ctx, dep, ledger.ClaimPolicy{}, func(pos *ledger.Position, _ bool) (string, error) {
-		base = pos.Snapshot.Resources
+		base, observed = pos.Snapshot.Resources, pos.Snapshot.Observed
 		return u.Claim, nil
 	})
 	if err != nil || claimed == nil {
@@ -56,7 +59,11 @@ func recordWithoutWrites(ctx context.Context, u unwritten) (*deploy.Deployment, 
 	}
 	dep.Targets = u.Targets
 	must(dep.Advance(deploy.Succeeded, u.Now(), u.Done))
-	commit, err := l.Record(ctx, dep, ledger.Result{Snapshot: upsert(base, u.Upsert), WriteSnapshot: true})
+	res := ledger.Result{Snapshot: upsert(base, u.Upsert), WriteSnapshot: true}
+	if u.Observe {
+		res = ledger.Result{Snapshot: base, WriteSnapshot: true, Observed: upsert(observed, notIn(u.Upsert, base)), ReplaceObserved: true}
+	}
+	commit, err := l.Record(ctx, dep, res)
 	if err != nil {
 		return nil, "", err
 	}
@@ -76,4 +83,16 @@ func upsert(base, rs []*resource.Resource) []*resource.Resource {
 		}
 	}
 	return next
+}
+
+// notIn is rs without the resources base holds.
+func notIn(rs, base []*resource.Resource) []*resource.Resource {
+	held := index(base)
+	var out []*resource.Resource
+	for _, r := range rs {
+		if held[r.ID().Key()] == nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }

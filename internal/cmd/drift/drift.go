@@ -174,7 +174,11 @@ func writeText(w io.Writer, reports []usecase.DriftReport) {
 			fmt.Fprintln(w, "  No drift: live state matches recorded state.")
 		default:
 			for _, d := range r.Drift {
-				fmt.Fprintf(w, "  %s %s: %s\n", symbol(d.Type), render.Sanitize(d.Subject()), words(d.Type))
+				what := words(d.Type)
+				if d.Observed {
+					what += " (observed, not owned: reported, never overwritten)"
+				}
+				fmt.Fprintf(w, "  %s %s: %s\n", symbol(d.Type), render.Sanitize(d.Subject()), what)
 				for _, f := range d.Changes {
 					fmt.Fprintln(w, render.FieldText(f))
 				}

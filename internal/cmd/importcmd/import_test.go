@@ -179,3 +179,73 @@ func gitOut(t *testing.T, dir string, args ...string) string {
 	require.NoError(t, err, string(out))
 	return string(out)
 }
+
+// Observe-only adoption: the resources are recorded as observed; plans
+// make no operation for them whatever git says; drift reports their
+// changes; the adopt annotation makes one owned, and only it.
+func TestImportObserveThenAdopt(t *testing.T) {
+	run := servingStaging(t, emulator.Options{})
+	dir := emptyRepo(t)
+	imp := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL, "--observe")
+	require.Equal(t, app.ExitOK, imp.Code, imp.Stdout+imp.Stderr)
+	assert.Contains(t, imp.Stdout, "observed, not owned")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "observe staging")
+	snap := gitOut(t, dir, "show", "honua-gitops/state:staging/snapshot.json")
+	assert.Equal(t, 19, strings.Count(snap, `"ownership": "observed"`), snap)
+
+	p := cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	require.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
+	assert.Contains(t, p.Stdout, "No changes.")
+	assert.Contains(t, p.Stdout, "Observed, not owned (imported with --observe)")
+
+	// Git differs from the server: still no operation, and a removed
+	// resource is not deleted.
+	layers := filepath.Join(dir, "environments", "staging", "layers.yaml")
+	b, err := os.ReadFile(layers)
+	require.NoError(t, err)
+	edited := strings.Replace(string(b), "title: Parcels\n", "title: Parcels (git)\n", 1)
+	require.NotEqual(t, string(b), edited)
+	require.NoError(t, os.WriteFile(layers, []byte(edited), 0o644))
+	require.NoError(t, os.Remove(filepath.Join(dir, "environments", "staging", "styles.yaml")))
+	git(t, dir, "commit", "-q", "-am", "edit observed resources")
+	p = cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	require.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
+	a := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", run.URL)
+	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
+	assert.Contains(t, a.Stdout, "Nothing to deploy")
+
+	// Drift reports an out-of-band change of an observed resource.
+	c, err := honua.New(honua.Config{BaseURL: run.URL, Credential: key})
+	require.NoError(t, err)
+	id := resource.Identity{Kind: "Layer", Namespace: "planning", Name: "zoning-districts"}
+	obj, err := c.GetResource(context.Background(), id)
+	require.NoError(t, err)
+	changed := *obj.Resource
+	changed.Spec = resource.Clone(obj.Resource.Spec).(map[string]any)
+	changed.Spec["title"] = "Zoning (by hand)"
+	changed.Metadata.Annotations = obj.Annotations
+	_, err = c.UpdateResource(context.Background(), &changed, obj.ETag)
+	require.NoError(t, err)
+	d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	assert.Equal(t, app.ExitChanges, d.Code, d.Stdout+d.Stderr)
+	assert.Contains(t, d.Stdout, "Layer/planning/zoning-districts: changed on the server since it was applied (observed, not owned")
+
+	// The adopt annotation makes parcels owned: one update, git's title.
+	b, err = os.ReadFile(layers)
+	require.NoError(t, err)
+	adopted := strings.Replace(string(b), "  name: parcels\n  namespace: planning\n", "  name: parcels\n  namespace: planning\n  annotations:\n    gitops.honua.io/adopt: \"true\"\n", 1)
+	require.NotEqual(t, string(b), adopted)
+	require.NoError(t, os.WriteFile(layers, []byte(adopted), 0o644))
+	git(t, dir, "commit", "-q", "-am", "adopt parcels")
+	a = cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", run.URL, "--drift-guard", "warn")
+	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
+	assert.Contains(t, a.Stdout, "1 to update")
+	got, err := c.GetResource(context.Background(), resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"})
+	require.NoError(t, err)
+	assert.Equal(t, "Parcels (git)", got.Resource.Spec["title"])
+	snap = gitOut(t, dir, "show", "honua-gitops/state:staging/snapshot.json")
+	assert.Equal(t, 18, strings.Count(snap, `"ownership": "observed"`), "parcels moved to owned; the rest stay observed")
+	p = cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--detailed-exitcode")
+	assert.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
+}

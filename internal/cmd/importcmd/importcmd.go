@@ -16,6 +16,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/iostreams"
 	"github.com/honua-io/honua-gitops/internal/redact"
 	"github.com/honua-io/honua-gitops/internal/render"
+	"github.com/honua-io/honua-gitops/internal/resource"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
 
@@ -32,6 +33,7 @@ type Options struct {
 	Namespace string
 	Select    []string
 	Force     bool
+	Observe   bool
 	DryRun    bool
 	Actor     string
 	Format    string
@@ -50,8 +52,14 @@ and write them into the environment's directory, one file per kind, in the
 repository format. Secrets are written only as ${secret:NAME} placeholders.
 Then record an import deployment on the state branch whose snapshot is what
 was imported, so the next plan shows no changes. Nothing is written to the
-server; existing files are refused unless --force.`,
-		Example: "  honua-gitops import --env staging --target https://honua-staging.example.org\n  honua-gitops import --env staging --target staging --kind Layer --dry-run",
+server; existing files are refused unless --force.
+
+With --observe the resources are recorded as observed, not owned: plans make
+no operation for them (only a note), drift reports their changes, and they
+are never updated or deleted. To manage one later, add the annotation
+gitops.honua.io/adopt: "true" to it (the next apply writes git's version and
+owns it), or import it again without --observe.`,
+		Example: "  honua-gitops import --env staging --target https://honua-staging.example.org\n  honua-gitops import --env staging --target staging --kind Layer --dry-run\n  honua-gitops import --env production --observe",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Env.Env == "" {
@@ -69,6 +77,7 @@ server; existing files are refused unless --force.`,
 	cmd.Flags().StringVar(&opts.Namespace, "namespace", "", "import only this `namespace`")
 	cmd.Flags().StringArrayVar(&opts.Select, "select", nil, "import only the resource with this `name` (repeatable)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "replace files that exist")
+	cmd.Flags().BoolVar(&opts.Observe, "observe", false, "record the resources as observed, not owned: never updated or deleted until adopted")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the files instead of writing them; record nothing")
 	cmd.Flags().BoolVar(&opts.Branch.Push, "push", false, "record on origin's state branch (fetch before, push after, with a lease); on by default in GitHub Actions")
 	cmd.Flags().StringVar(&opts.Actor, "actor", "", "who imports (default: GITHUB_ACTOR, else the system user)")
@@ -100,7 +109,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	cmdutil.MaskCredentials(red, targets, opts.IO.ErrOut)
 	req := usecase.ImportRequest{Environment: env.Name, Target: targets[0], Kinds: opts.Kinds, Namespace: opts.Namespace,
-		Select: opts.Select, Force: opts.Force, DryRun: opts.DryRun, Actor: cmdutil.Actor(opts.Actor, opts.Getenv),
+		Select: opts.Select, Force: opts.Force, DryRun: opts.DryRun, Observe: opts.Observe, Actor: cmdutil.Actor(opts.Actor, opts.Getenv),
 		BranchName: ws.Config.StateBranch, Log: opts.Logger, Connect: opts.Connect}
 	if req.Connect == nil {
 		req.Connect = cmdutil.Connector(opts.Logger)
@@ -147,7 +156,10 @@ func writeText(w io.Writer, r *usecase.ImportReport, dryRun bool) {
 			fmt.Fprintf(w, "  ${secret:%s}\n", render.Sanitize(s))
 		}
 	}
-	if r.Deployment != nil {
+	if r.Deployment != nil && r.Observed {
+		fmt.Fprintf(w, "Deployment %s (import) recorded on the state branch (commit %s): these resources are observed, not owned; plans make no operation for them. To manage one, add the annotation %s: \"true\" to it.\n",
+			r.Deployment.ID, render.ShortSHA(r.Commit), resource.AnnotationAdopt)
+	} else if r.Deployment != nil {
 		fmt.Fprintf(w, "Deployment %s (import) recorded on the state branch (commit %s): these resources are now owned; commit the files, and `plan` shows no changes.\n",
 			r.Deployment.ID, render.ShortSHA(r.Commit))
 	}
