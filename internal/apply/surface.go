@@ -117,6 +117,7 @@ func PlanTarget(ctx context.Context, d Driver, in plan.Input, opts PlanOptions) 
 	var notes []string
 	tp := &TargetPlan{Desired: in.Desired, Recorded: in.Recorded}
 	if sf != nil {
+		in.Adopting = adopting(in.Desired)
 		tp.Desired, notes = represent(sf, in.Desired)
 		tp.Recorded, _ = represent(sf, in.Recorded)
 		in.Observed, _ = represent(sf, in.Observed)
@@ -211,4 +212,16 @@ func index(rs []*resource.Resource) map[resource.Identity]*resource.Resource {
 		m[r.ID().Key()] = r
 	}
 	return m
+}
+
+// adopting is the set of desired resources that carry the adopt
+// annotation, which represent cuts off with the rest of the metadata.
+func adopting(desired []*resource.Resource) map[resource.Identity]bool {
+	out := map[resource.Identity]bool{}
+	for _, r := range desired {
+		if resource.Adopts(r) {
+			out[r.ID().Key()] = true
+		}
+	}
+	return out
 }

@@ -30,6 +30,10 @@ type Input struct {
 	// resource adopts one (resource.AnnotationAdopt), which updates it
 	// from its observed value.
 	Observed []*resource.Resource
+	// Adopting names, by identity key, observed resources to adopt even
+	// though Desired no longer carries the annotation: a target that cannot
+	// hold annotations (Generation 2) cut it off before planning.
+	Adopting map[resource.Identity]bool
 }
 
 // Compute diffs desired against recorded state (and recorded against live,
@@ -52,7 +56,7 @@ func Compute(in Input) *Plan {
 	for key, d := range desired {
 		r, ok := recorded[key]
 		if o, seen := observed[key]; !ok && seen {
-			if resource.Adopts(d) {
+			if resource.Adopts(d) || in.Adopting[key] {
 				ops = append(ops, op{action: Update, res: d, fields: compare(o, d), adopt: true})
 				continue
 			}
@@ -90,7 +94,7 @@ func Compute(in Input) *Plan {
 	p.Hash = Hash(in.Environment, ops)
 	slices.Sort(p.Observed)
 	if len(p.Observed) > 0 {
-		p.Notes = append(p.Notes, observedNote(p.Observed))
+		p.Notes = append(p.Notes, ObservedNote(p.Observed))
 	}
 	if in.LiveRead {
 		p.Drift = computeDrift(desired, recorded, observed, index(in.Live))
@@ -98,9 +102,9 @@ func Compute(in Input) *Plan {
 	return p
 }
 
-// observedNote tells reviewers why some declared resources have no
+// ObservedNote tells reviewers why some declared resources have no
 // operation, and how to manage them.
-func observedNote(subjects []string) string {
+func ObservedNote(subjects []string) string {
 	return fmt.Sprintf("Observed, not owned (imported with --observe): %s. honua-gitops never changes or deletes them; "+
 		"to manage one, add the annotation %s: \"true\" to it, or import it again without --observe.",
 		strings.Join(subjects, ", "), resource.AnnotationAdopt)

@@ -137,7 +137,9 @@ func (w *Workspace) Plan(ctx context.Context, req PlanRequest) (*plan.Plan, erro
 		if err != nil {
 			return nil, fmt.Errorf("read live state of %s: %w", req.Environment, err)
 		}
-		notes := p.Notes
+		// The target's plan says which resources are observed, as the
+		// target can hold them.
+		notes := slices.DeleteFunc(p.Notes, func(n string) bool { return len(p.Observed) > 0 && n == plan.ObservedNote(p.Observed) })
 		p = tp.Plan
 		p.Notes = append(notes, p.Notes...)
 	}

@@ -249,3 +249,48 @@ func TestImportObserveThenAdopt(t *testing.T) {
 	p = cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--detailed-exitcode")
 	assert.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
 }
+
+// Observe-only adoption on Generation 2, which keeps no annotations: the
+// adopt annotation in git still adopts, and only the adopted layer is
+// written.
+func TestImportObserveThenAdoptGeneration2(t *testing.T) {
+	seed, err := emulator.LoadGen2Seed(filepath.Join(cmdtest.RepoRoot(t), "internal", "emulator", "seeds", "riverton.gen2.json"))
+	require.NoError(t, err)
+	run := servingStaging(t, emulator.Options{Generation: emulator.Generation2, Gen2Seed: seed})
+	dir := emptyRepo(t)
+	imp := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL, "--observe")
+	require.Equal(t, app.ExitOK, imp.Code, imp.Stdout+imp.Stderr)
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "observe staging")
+	rev := run.Server.Gen2Log().Revision
+
+	layers := filepath.Join(dir, "environments", "staging", "layers.yaml")
+	b, err := os.ReadFile(layers)
+	require.NoError(t, err)
+	text := string(b)
+	start := strings.Index(text, "  name: parcels\n")
+	require.GreaterOrEqual(t, start, 0, text)
+	end := strings.Index(text[start:], "\n---\n")
+	if end < 0 {
+		end = len(text) - start
+	}
+	doc := text[start : start+end]
+	require.Contains(t, doc, "alias: Owner}", doc)
+	newDoc := strings.Replace(doc, "alias: Owner}", "alias: Owner of record}", 1)
+	newDoc = strings.Replace(newDoc, "  name: parcels\n", "  name: parcels\n  annotations:\n    gitops.honua.io/adopt: \"true\"\n", 1)
+	require.NoError(t, os.WriteFile(layers, []byte(text[:start]+newDoc+text[start+end:]), 0o644))
+	git(t, dir, "commit", "-q", "-am", "adopt parcels")
+
+	p := cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--target", run.URL)
+	require.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
+	assert.Contains(t, p.Stdout, "~ Layer/default/parcels (update")
+	assert.Equal(t, 1, strings.Count(p.Stdout, "Observed, not owned"), p.Stdout)
+	assert.Equal(t, rev, run.Server.Gen2Log().Revision, "plan wrote nothing")
+	a := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", run.URL)
+	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
+	assert.Contains(t, a.Stdout, "1 to update")
+	after := cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	assert.Equal(t, app.ExitOK, after.Code, after.Stdout+after.Stderr)
+	d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	assert.Equal(t, app.ExitOK, d.Code, d.Stdout+d.Stderr)
+}
