@@ -248,6 +248,17 @@ func TestImportObserveThenAdopt(t *testing.T) {
 	assert.Equal(t, 18, strings.Count(snap, `"ownership": "observed"`), "parcels moved to owned; the rest stay observed")
 	p = cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--detailed-exitcode")
 	assert.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
+
+	// Importing again without --observe owns everything.
+	again := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL, "--force")
+	require.Equal(t, app.ExitOK, again.Code, again.Stdout+again.Stderr)
+	snap = gitOut(t, dir, "show", "honua-gitops/state:staging/snapshot.json")
+	assert.NotContains(t, snap, `"ownership"`)
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "own staging")
+	p = cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
+	assert.Equal(t, app.ExitOK, p.Code, p.Stdout+p.Stderr)
+	assert.NotContains(t, p.Stdout, "Observed, not owned")
 }
 
 // Observe-only adoption on Generation 2, which keeps no annotations: the
