@@ -134,6 +134,10 @@ func (r *runner) run(ctx context.Context) error {
 		return r.drift(ctx)
 	case CommandStatus:
 		return r.status(ctx)
+	case CommandImport:
+		return r.importPR(ctx)
+	case CommandAcceptDrift:
+		return r.acceptDriftPR(ctx)
 	}
 	return fmt.Errorf("unknown command %q", cmd)
 }

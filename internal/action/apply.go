@@ -106,6 +106,11 @@ func (r *runner) applyEnvironment(ctx context.Context, env string, rev reviewed)
 	if err != nil {
 		return "failed", nil, err
 	}
+	// A merged import or accept-drift is recorded first, so what the
+	// servers already hold is not "applied" again.
+	if err := r.adoptMerged(ctx, env, rev, targets, store); err != nil {
+		return "failed", nil, err
+	}
 	// The plan now, against the state branch: what would apply.
 	p, err := r.ws.Plan(ctx, usecase.PlanRequest{Environment: env, Recorded: state.Branch{Store: store, Name: r.ws.Config.StateBranch}})
 	if err != nil {

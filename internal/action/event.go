@@ -22,6 +22,7 @@ type event struct {
 	// pull_request
 	PR       int
 	HeadSHA  string
+	HeadRef  string
 	BaseRef  string
 	HeadRepo string
 	// push
@@ -41,6 +42,7 @@ func readEvent(gh *githubactions.GitHubContext) event {
 		e.PR = num(pr["number"])
 		if head, ok := pr["head"].(map[string]any); ok {
 			e.HeadSHA, _ = head["sha"].(string)
+			e.HeadRef, _ = head["ref"].(string)
 			if repo, ok := head["repo"].(map[string]any); ok {
 				e.HeadRepo, _ = repo["full_name"].(string)
 			}
@@ -122,7 +124,7 @@ func resolveCommand(in Inputs, e event) Command {
 	case "workflow_dispatch":
 		if c := Command(strings.ToLower(e.Inputs["command"])); c != "" {
 			switch c {
-			case CommandPlan, CommandApply, CommandRollback, CommandDrift, CommandStatus:
+			case CommandPlan, CommandApply, CommandRollback, CommandDrift, CommandStatus, CommandImport, CommandAcceptDrift:
 				return c
 			}
 		}

@@ -31,6 +31,12 @@ type GitHub interface {
 	// WorkflowRunInProgress tells whether the run holding a claim still
 	// runs, so a dead run's claim need not wait out the claim timeout.
 	WorkflowRunInProgress(ctx context.Context, runID int64) (bool, error)
+	// CreatePullRequest, OpenPullRequestFor and UpdatePullRequest open the
+	// pull requests of import and accept-drift, or refresh the open one: a
+	// create is never retried, so the open one is looked for first.
+	CreatePullRequest(ctx context.Context, head, base, title, body string) (*githubapi.PullRequest, error)
+	OpenPullRequestFor(ctx context.Context, head, base string) (*githubapi.PullRequest, error)
+	UpdatePullRequest(ctx context.Context, number int, title, body string) (*githubapi.PullRequest, error)
 }
 
 var _ GitHub = (*githubapi.Client)(nil)

@@ -18,6 +18,10 @@ const (
 	CommandRollback Command = "rollback"
 	CommandDrift    Command = "drift"
 	CommandStatus   Command = "status"
+	// CommandImport and CommandAcceptDrift propose a pull request that
+	// adopts what a server holds; merging it records the deployment.
+	CommandImport      Command = "import"
+	CommandAcceptDrift Command = "accept-drift"
 )
 
 // Inputs are the action.yml inputs (INPUT_* variables).
@@ -43,7 +47,7 @@ var inputNames = []string{"command", "environments", "config-dir", "honua-url", 
 	"state-branch", "strategy", "deployment", "drift-guard", "take-over-stale-claim", "comment-max-bytes"}
 
 // outputNames lists every output action.yml declares.
-var outputNames = []string{"has-changes", "plan-hash", "plan-hashes", "plan-json", "summary", "deployment-id", "result", "comment-url"}
+var outputNames = []string{"has-changes", "plan-hash", "plan-hashes", "plan-json", "summary", "deployment-id", "result", "comment-url", "pull-request-url"}
 
 // InputNames returns the declared input names.
 func InputNames() []string { return append([]string(nil), inputNames...) }
@@ -67,9 +71,9 @@ func readInputs(get func(string) string) (Inputs, error) {
 		in.Environments = append(in.Environments, strings.TrimSpace(e))
 	}
 	switch in.Command {
-	case CommandAuto, CommandPlan, CommandApply, CommandRollback, CommandDrift, CommandStatus:
+	case CommandAuto, CommandPlan, CommandApply, CommandRollback, CommandDrift, CommandStatus, CommandImport, CommandAcceptDrift:
 	default:
-		return in, app.FlagErrorf("input `command` must be auto, plan, apply, rollback, drift or status, not %q", in.Command)
+		return in, app.FlagErrorf("input `command` must be auto, plan, apply, rollback, drift, status, import or accept-drift, not %q", in.Command)
 	}
 	switch in.Strategy {
 	case "auto", "manifest", "resources":

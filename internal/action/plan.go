@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,7 @@ func (r *runner) plan(ctx context.Context) error {
 		}
 		return err
 	}
+	r.noteProposal(plans)
 	r.planOutputs(plans)
 	marker := prcomment.Marker{Version: 1, PR: r.ev.PR, HeadSHA: r.ev.HeadSHA, Envs: map[string]prcomment.EnvState{}, UpdatedAt: r.deps.Now().UTC()}
 	for _, p := range plans {
@@ -257,4 +259,19 @@ func (r *runner) repoPath(p string) string {
 		return p
 	}
 	return strings.TrimSuffix(dir, "/") + "/" + p
+}
+
+// noteProposal tells the reviewers of an import or accept-drift pull request
+// (its branch is the Action's) why its plan creates or updates what the
+// server already holds: the merge records them without writing.
+func (r *runner) noteProposal(plans []*plan.Plan) {
+	kind, env, ok := proposalOf(r.ev.HeadRef)
+	if !ok {
+		return
+	}
+	for _, p := range plans {
+		if p.Environment == env && p.HasChanges() {
+			p.Notes = append(p.Notes, fmt.Sprintf("This pull request proposes an %s. Merging it records the resources the servers already hold as these files have them, in a deployment that writes nothing to the server, and applies only what differs from the server.", kind))
+		}
+	}
 }
