@@ -11,6 +11,16 @@ import "strings"
 // invalid UTF-8 becomes \x escapes.
 func Sanitize(s string) string { return sanitize(s) }
 
+// SanitizeLines is Sanitize for a block of text printed as is, such as a
+// file: each line is sanitized and the newlines between them are kept.
+func SanitizeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = sanitize(strings.TrimSuffix(l, "\r"))
+	}
+	return strings.Join(lines, "\n")
+}
+
 // EscapeMarkdown makes text literal in Markdown outside code, on one line
 // and in a table cell.
 func EscapeMarkdown(s string) string { return escapeMarkdown(s) }

@@ -157,3 +157,7 @@ func TestWrapRunes(t *testing.T) {
 	assert.Equal(t, []string{"aaaa bbb", " cc"}, wrapRunes("aaaa bbb cc", 9))
 	assert.Equal(t, []string{"aaaaa", "aaaaa", "a"}, wrapRunes("aaaaaaaaaaa", 5))
 }
+
+func TestSanitizeLinesKeepsLines(t *testing.T) {
+	assert.Equal(t, "a: 1\nb: \\u001b[31mred\n", SanitizeLines("a: 1\r\nb: \x1b[31mred\n"))
+}

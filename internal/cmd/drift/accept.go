@@ -42,7 +42,7 @@ func accept(ctx context.Context, opts *Options, ws *usecase.Workspace, req useca
 	for _, f := range report.Files {
 		fmt.Fprintf(out, "%s %s: the server's values of %s\n", verb, render.Sanitize(f.Path), render.Sanitize(strings.Join(f.Resources, ", ")))
 		if opts.DryRun {
-			fmt.Fprintln(out, render.Sanitize(f.Content))
+			fmt.Fprint(out, render.SanitizeLines(f.Content))
 		}
 	}
 	for _, s := range report.Skipped {

@@ -146,7 +146,7 @@ func writeText(w io.Writer, r *usecase.ImportReport, dryRun bool) {
 	for _, f := range r.Files {
 		fmt.Fprintf(w, "  %s %s (%d resources)\n", verb, render.Sanitize(f.Path), len(f.Resources))
 		if dryRun {
-			fmt.Fprintln(w, render.Sanitize(f.Content))
+			fmt.Fprint(w, render.SanitizeLines(f.Content))
 		}
 	}
 	writeSkipped(w, r)
