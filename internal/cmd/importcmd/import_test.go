@@ -147,16 +147,7 @@ func TestAcceptDriftAfterImportChangesExactlyThatValue(t *testing.T) {
 	git(t, dir, "add", "-A")
 	git(t, dir, "commit", "-q", "-m", "import staging")
 
-	c, err := honua.New(honua.Config{BaseURL: run.URL, Credential: key})
-	require.NoError(t, err)
-	obj, err := c.GetResource(context.Background(), resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"})
-	require.NoError(t, err)
-	edited := *obj.Resource
-	edited.Spec = resource.Clone(obj.Resource.Spec).(map[string]any)
-	edited.Spec["title"] = "Parcels: county data"
-	edited.Metadata.Annotations = obj.Annotations
-	_, err = c.UpdateResource(context.Background(), &edited, obj.ETag)
-	require.NoError(t, err)
+	setTitle(t, run.URL, resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"}, "Parcels: county data")
 
 	a := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--accept")
 	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
@@ -216,17 +207,7 @@ func TestImportObserveThenAdopt(t *testing.T) {
 	assert.Contains(t, a.Stdout, "Nothing to deploy")
 
 	// Drift reports an out-of-band change of an observed resource.
-	c, err := honua.New(honua.Config{BaseURL: run.URL, Credential: key})
-	require.NoError(t, err)
-	id := resource.Identity{Kind: "Layer", Namespace: "planning", Name: "zoning-districts"}
-	obj, err := c.GetResource(context.Background(), id)
-	require.NoError(t, err)
-	changed := *obj.Resource
-	changed.Spec = resource.Clone(obj.Resource.Spec).(map[string]any)
-	changed.Spec["title"] = "Zoning (by hand)"
-	changed.Metadata.Annotations = obj.Annotations
-	_, err = c.UpdateResource(context.Background(), &changed, obj.ETag)
-	require.NoError(t, err)
+	setTitle(t, run.URL, resource.Identity{Kind: "Layer", Namespace: "planning", Name: "zoning-districts"}, "Zoning (by hand)")
 	d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
 	assert.Equal(t, app.ExitChanges, d.Code, d.Stdout+d.Stderr)
 	assert.Contains(t, d.Stdout, "Layer/planning/zoning-districts: changed on the server since it was applied (observed, not owned")
@@ -241,6 +222,8 @@ func TestImportObserveThenAdopt(t *testing.T) {
 	a = cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", run.URL, "--drift-guard", "warn")
 	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
 	assert.Contains(t, a.Stdout, "1 to update")
+	c, err := honua.New(honua.Config{BaseURL: run.URL, Credential: key})
+	require.NoError(t, err)
 	got, err := c.GetResource(context.Background(), resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"})
 	require.NoError(t, err)
 	assert.Equal(t, "Parcels (git)", got.Resource.Spec["title"])
@@ -304,4 +287,20 @@ func TestImportObserveThenAdoptGeneration2(t *testing.T) {
 	assert.Equal(t, app.ExitOK, after.Code, after.Stdout+after.Stderr)
 	d := cmdtest.Run(t, env, "drift", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
 	assert.Equal(t, app.ExitOK, d.Code, d.Stdout+d.Stderr)
+}
+
+// setTitle changes a resource's title through the admin API, as someone
+// fixing it by hand would.
+func setTitle(t *testing.T, url string, id resource.Identity, title string) {
+	t.Helper()
+	c, err := honua.New(honua.Config{BaseURL: url, Credential: key})
+	require.NoError(t, err)
+	obj, err := c.GetResource(context.Background(), id)
+	require.NoError(t, err)
+	edited := *obj.Resource
+	edited.Spec = resource.Clone(obj.Resource.Spec).(map[string]any)
+	edited.Spec["title"] = title
+	edited.Metadata.Annotations = obj.Annotations
+	_, err = c.UpdateResource(context.Background(), &edited, obj.ETag)
+	require.NoError(t, err)
 }
