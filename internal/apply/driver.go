@@ -116,6 +116,10 @@ type Operation struct {
 	// it, and a read-back confirms a write only when the server's copy
 	// carries it.
 	Environment string
+	// Adopted is set for a delete of a resource the repository adopted
+	// (import) and never stamped: a server copy without any ownership
+	// marks is then still its own (see MayDelete).
+	Adopted bool
 }
 
 // Strategy is how a Generation 1 driver writes.

@@ -41,6 +41,9 @@ type Request struct {
 	// Observed are the snapshot's observed, not owned, resources (import
 	// --observe): never written, unless desired state adopts one.
 	Observed []*resource.Resource
+	// Adopted are the identity keys of recorded resources the repository
+	// adopted by import: deletable although never stamped (MayDelete).
+	Adopted map[resource.Identity]bool
 	// Secrets resolves ${secret:NAME}; Redact receives every value used.
 	Secrets secret.Lookup
 	Redact  func(values ...string)
@@ -231,7 +234,7 @@ func Run(ctx context.Context, d Driver, req Request) (*Outcome, error) {
 
 	opts := req.Options
 	opts.Progress = serialised(opts.Progress)
-	ops, pre := operations(p, req.Environment, pr.resolved, pr.live, req.Restore)
+	ops, pre := operations(p, req.Environment, pr.resolved, pr.live, req.Restore, req.Adopted)
 	if len(ops) > 0 && (opts.Stopped() || ctx.Err() != nil) {
 		// Interrupted before the first write: the driver is not called.
 		for _, op := range ops {
@@ -375,7 +378,7 @@ func indexLive(live []LiveObject) map[resource.Identity]*LiveObject {
 // environment's environment annotation, so environments sharing a server
 // never delete each other's resources. Deletes that need no call, or must
 // not be made, come back as results directly.
-func operations(p *plan.Plan, env string, resolved map[resource.Identity]*resource.Resource, live map[resource.Identity]*LiveObject, restore map[resource.Identity][]Prior) ([]Operation, []Result) {
+func operations(p *plan.Plan, env string, resolved map[resource.Identity]*resource.Resource, live map[resource.Identity]*LiveObject, restore map[resource.Identity][]Prior, adopted map[resource.Identity]bool) ([]Operation, []Result) {
 	var ops []Operation
 	var pre []Result
 	for _, c := range p.Changes {
@@ -389,7 +392,8 @@ func operations(p *plan.Plan, env string, resolved map[resource.Identity]*resour
 				pre = append(pre, ResultFor(op, Applied, "already absent from the server"))
 				continue
 			}
-			if why := NotOwned(op.Live.Managed, op.Live.Environment, env); why != "" && !op.Live.OwnedByRecord {
+			op.Adopted = adopted[id.Key()]
+			if why := MayDelete(op, op.Live.Managed, op.Live.Environment); why != "" && !op.Live.OwnedByRecord {
 				pre = append(pre, ResultFor(op, Skipped, why))
 				continue
 			}
@@ -397,6 +401,16 @@ func operations(p *plan.Plan, env string, resolved map[resource.Identity]*resour
 		ops = append(ops, op)
 	}
 	return ops, pre
+}
+
+// MayDelete is NotOwned for op: a resource the repository adopted by
+// import, whose server copy carries no ownership marks at all, is owned by
+// the record (import writes nothing, so it could not stamp it).
+func MayDelete(op Operation, managed bool, objectEnv string) string {
+	if op.Adopted && !managed && objectEnv == "" {
+		return ""
+	}
+	return NotOwned(managed, objectEnv, op.Environment)
 }
 
 // NotOwned explains why an object with the given ownership marks must not
@@ -673,7 +687,7 @@ func rollback(ctx context.Context, d Driver, req Request, out *Outcome) {
 	// reported in Outcome.RolledBack. Stop still interrupts it.
 	opts := req.Options
 	opts.Progress = nil
-	ops, pre := operations(back, req.Environment, resolved, indexLive(tp.Live), PriorsOf(out.Results))
+	ops, pre := operations(back, req.Environment, resolved, indexLive(tp.Live), PriorsOf(out.Results), req.Adopted)
 	var results []Result
 	if len(ops) > 0 {
 		results = d.Apply(ctx, ops, opts)

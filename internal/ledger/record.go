@@ -26,6 +26,24 @@ type Result struct {
 	// never drops what was observed, and adopting one moves it.
 	Observed        []*resource.Resource
 	ReplaceObserved bool
+	// Adopt marks these resources of Snapshot as adopted by import
+	// (snapshot.Snapshot.Adopted); marks recorded before are kept for the
+	// resources Snapshot still holds.
+	Adopt []resource.Identity
+}
+
+// adoptedAfter is the adopted set a result leaves.
+func adoptedAfter(before map[resource.Identity]bool, res Result) map[resource.Identity]bool {
+	out := map[resource.Identity]bool{}
+	for _, r := range res.Snapshot {
+		if before[r.ID().Key()] {
+			out[r.ID().Key()] = true
+		}
+	}
+	for _, id := range res.Adopt {
+		out[id.Key()] = true
+	}
+	return out
 }
 
 // observedAfter is the observed set a result leaves.
@@ -67,6 +85,7 @@ func (l *Ledger) Record(ctx context.Context, d *deploy.Deployment, res Result) (
 			// observed resources are those of the first read.
 			s := snapshot.New(env, res.Snapshot)
 			s.Observed = observedAfter(pos.Snapshot.Observed, res)
+			s.Adopted = adoptedAfter(pos.Snapshot.Adopted, res)
 			data, err := s.Marshal()
 			if err != nil {
 				return "", err

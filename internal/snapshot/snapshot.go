@@ -24,12 +24,17 @@ type Snapshot struct {
 	// --observe): in the document they are entries of "resources" with
 	// "ownership": "observed". Nothing ever writes or deletes them.
 	Observed []*resource.Resource `json:"-"`
+	// Adopted marks, by identity key, owned resources the repository took
+	// over by import rather than created ("ownership": "adopted"): their
+	// server copies may carry no ownership marks, and are still its own.
+	Adopted map[resource.Identity]bool `json:"-"`
 }
 
 // Ownership values of a snapshot entry; an entry without the key is owned.
 const (
 	ownershipKey      = "ownership"
 	OwnershipObserved = "observed"
+	OwnershipAdopted  = "adopted"
 )
 
 // New returns a snapshot of resources, sorted by identity.
@@ -75,8 +80,8 @@ func Parse(data []byte) (*Snapshot, error) {
 			return nil, fmt.Errorf("snapshot resources[%d] is not an object", i)
 		}
 		ownership, _ := m[ownershipKey].(string)
-		if _, has := m[ownershipKey]; has && ownership != OwnershipObserved {
-			return nil, fmt.Errorf("snapshot resources[%d]: ownership %v is not %q", i, m[ownershipKey], OwnershipObserved)
+		if _, has := m[ownershipKey]; has && ownership != OwnershipObserved && ownership != OwnershipAdopted {
+			return nil, fmt.Errorf("snapshot resources[%d]: ownership %v is not %q or %q", i, m[ownershipKey], OwnershipObserved, OwnershipAdopted)
 		}
 		delete(m, ownershipKey)
 		r, err := resource.FromObject(m)
@@ -87,11 +92,17 @@ func Parse(data []byte) (*Snapshot, error) {
 			return nil, fmt.Errorf("snapshot lists %s twice", r.ID())
 		}
 		seen[r.ID().Key()] = true
-		if ownership == OwnershipObserved {
+		switch ownership {
+		case OwnershipObserved:
 			s.Observed = append(s.Observed, r)
-		} else {
-			s.Resources = append(s.Resources, r)
+			continue
+		case OwnershipAdopted:
+			if s.Adopted == nil {
+				s.Adopted = map[resource.Identity]bool{}
+			}
+			s.Adopted[r.ID().Key()] = true
 		}
+		s.Resources = append(s.Resources, r)
 	}
 	s.sort()
 	return s, nil
@@ -103,7 +114,11 @@ func (s *Snapshot) Marshal() ([]byte, error) {
 	s.sort()
 	objs := make([]any, 0, len(s.Resources)+len(s.Observed))
 	for _, r := range s.Resources {
-		objs = append(objs, r.Object())
+		o := r.Object()
+		if s.Adopted[r.ID().Key()] {
+			o[ownershipKey] = OwnershipAdopted
+		}
+		objs = append(objs, o)
 	}
 	for _, r := range s.Observed {
 		o := r.Object()

@@ -207,7 +207,7 @@ func (w *Workspace) Deploy(ctx context.Context, req DeployRequest) (*DeployRepor
 
 	// 2. Preflight: every target, before anything is recorded.
 	engine := req.Engine
-	engine.Environment, engine.Desired, engine.Recorded, engine.Observed = env, desired, pos.Snapshot.Resources, pos.Snapshot.Observed
+	engine.Environment, engine.Desired, engine.Recorded, engine.Observed, engine.Adopted = env, desired, pos.Snapshot.Resources, pos.Snapshot.Observed, pos.Snapshot.Adopted
 	drivers, err := preflight(ctx, req, engine, first)
 	if err != nil {
 		return report, err
@@ -233,8 +233,9 @@ func (w *Workspace) Deploy(ctx context.Context, req DeployRequest) (*DeployRepor
 
 	// 3. Claim. A re-plan after a wait or a lost race must equal the first.
 	var observed []*resource.Resource
+	var adopted map[resource.Identity]bool
 	decide := func(pos *ledger.Position, waited bool) (string, error) {
-		observed = pos.Snapshot.Observed
+		observed, adopted = pos.Snapshot.Observed, pos.Snapshot.Adopted
 		p := planAt(pos, env, desired, req.BranchName)
 		p.Notes, p.Drift, p.LiveRead = first.Notes, first.Drift, first.LiveRead
 		report.Plan, report.recorded = p, pos.Snapshot.Resources
@@ -255,7 +256,7 @@ func (w *Workspace) Deploy(ctx context.Context, req DeployRequest) (*DeployRepor
 	report.Commits = append(report.Commits, claimed.Commit)
 
 	// 4. Apply, target by target.
-	engine.Recorded, engine.Observed = report.recorded, observed
+	engine.Recorded, engine.Observed, engine.Adopted = report.recorded, observed, adopted
 	engine.Options.Stop = req.Stop
 	for i, t := range req.Targets {
 		tr := TargetReport{Name: t.Name, URL: t.URL}

@@ -261,7 +261,7 @@ func (w *Workspace) recordImport(ctx context.Context, req ImportRequest, d apply
 		done = fmt.Sprintf("imported %d resources from %s as observed, not owned; nothing was written to the server", len(imported), d.Describe())
 	}
 	dep, commit, err := recordWithoutWrites(ctx, unwritten{
-		Environment: req.Environment, Kind: deploy.KindImport, Actor: req.Actor, Observe: req.Observe,
+		Environment: req.Environment, Kind: deploy.KindImport, Actor: req.Actor, Observe: req.Observe, Adopt: true,
 		Targets: []deploy.TargetResult{{Name: req.Target.Name, URL: req.Target.URL, Generation: d.Generation()}},
 		Upsert:  imported,
 		Start:   "importing what " + d.Describe() + " holds",

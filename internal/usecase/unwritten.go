@@ -26,6 +26,9 @@ type unwritten struct {
 	// Observe records Upsert as observed, not owned, instead (import
 	// --observe); resources already owned stay owned.
 	Observe bool
+	// Adopt marks Upsert as adopted, not created, by the repository: the
+	// server copies carry no ownership marks (an import writes nothing).
+	Adopt bool
 	// Start, Claim and Done are the deployment's log lines.
 	Start, Claim, Done string
 	Branch             StateBranch
@@ -60,6 +63,11 @@ func recordWithoutWrites(ctx context.Context, u unwritten) (*deploy.Deployment, 
 	dep.Targets = u.Targets
 	must(dep.Advance(deploy.Succeeded, u.Now(), u.Done))
 	res := ledger.Result{Snapshot: upsert(base, u.Upsert), WriteSnapshot: true}
+	if u.Adopt {
+		for _, r := range u.Upsert {
+			res.Adopt = append(res.Adopt, r.ID())
+		}
+	}
 	if u.Observe {
 		res = ledger.Result{Snapshot: base, WriteSnapshot: true, Observed: upsert(observed, notIn(u.Upsert, base)), ReplaceObserved: true}
 	}

@@ -304,3 +304,45 @@ func setTitle(t *testing.T, url string, id resource.Identity, title string) {
 	_, err = c.UpdateResource(context.Background(), &edited, obj.ETag)
 	require.NoError(t, err)
 }
+
+// Imported resources are owned: removing one from git deletes it, although
+// the server's copy never carried the tool's ownership marks (import
+// writes nothing, so it could not stamp them).
+func TestImportedResourcesAreDeletedWhenRemovedFromGit(t *testing.T) {
+	run := servingStaging(t, emulator.Options{})
+	c, err := honua.New(honua.Config{BaseURL: run.URL, Credential: key})
+	require.NoError(t, err)
+	qa := resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcel-topology-errors"}
+	// A server made by hand: strip the marks the other clone's apply left.
+	obj, err := c.GetResource(context.Background(), qa)
+	require.NoError(t, err)
+	bare := *obj.Resource
+	bare.Metadata.Annotations = nil
+	_, err = c.UpdateResource(context.Background(), &bare, obj.ETag)
+	require.NoError(t, err)
+
+	dir := emptyRepo(t)
+	imp := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL)
+	require.Equal(t, app.ExitOK, imp.Code, imp.Stdout+imp.Stderr)
+	assert.True(t, strings.Contains(gitOut(t, dir, "show", "honua-gitops/state:staging/snapshot.json"), `"ownership": "adopted"`), "the snapshot marks imported resources adopted")
+	layers := filepath.Join(dir, "environments", "staging", "layers.yaml")
+	b, err := os.ReadFile(layers)
+	require.NoError(t, err)
+	docs := strings.Split(string(b), "\n---\n")
+	var kept []string
+	for _, d := range docs {
+		if !strings.Contains(d, "name: parcel-topology-errors\n") {
+			kept = append(kept, d)
+		}
+	}
+	require.Len(t, kept, len(docs)-1)
+	require.NoError(t, os.WriteFile(layers, []byte(strings.Join(kept, "\n---\n")), 0o644))
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "import staging without the QA layer")
+
+	a := cmdtest.Run(t, env, "apply", "--env", "staging", "--dir", dir, "--target", run.URL)
+	require.Equal(t, app.ExitOK, a.Code, a.Stdout+a.Stderr)
+	assert.Contains(t, a.Stdout, "1 to delete")
+	_, err = c.GetResource(context.Background(), qa)
+	assert.True(t, honua.IsNotFound(err), "the adopted layer was deleted: %v", err)
+}

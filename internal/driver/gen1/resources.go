@@ -202,7 +202,7 @@ func (d *Driver) delete(ctx context.Context, op apply.Operation) apply.Result {
 		case err != nil:
 			lastErr = err
 		default:
-			if why := apply.NotOwned(ownedBy(cur), cur.Annotations[resource.AnnotationEnvironment], op.Environment); why != "" {
+			if why := apply.MayDelete(op, ownedBy(cur), cur.Annotations[resource.AnnotationEnvironment]); why != "" {
 				return attempts(apply.ResultFor(op, apply.Skipped, why), attempt)
 			}
 			if what := changedOnServer(op, live(cur)); what != "" {
