@@ -236,7 +236,7 @@ func TestImportObserveThenAdopt(t *testing.T) {
 	again := cmdtest.Run(t, env, "import", "--env", "staging", "--dir", dir, "--target", run.URL, "--force")
 	require.Equal(t, app.ExitOK, again.Code, again.Stdout+again.Stderr)
 	snap = gitOut(t, dir, "show", "honua-gitops/state:staging/snapshot.json")
-	assert.NotContains(t, snap, `"ownership"`)
+	assert.Zero(t, strings.Count(snap, `"ownership": "observed"`), "nothing is observed any more")
 	git(t, dir, "add", "-A")
 	git(t, dir, "commit", "-q", "-m", "own staging")
 	p = cmdtest.Run(t, env, "plan", "--env", "staging", "--dir", dir, "--target", run.URL, "--detailed-exitcode")
