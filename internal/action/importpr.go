@@ -49,7 +49,7 @@ func (r *runner) importPR(ctx context.Context) error {
 	url, err := r.propose(ctx, proposal{
 		kind: "import", env: env, files: report.Files,
 		title:   fmt.Sprintf("honua-gitops: import %s from %s", env, server),
-		body:    importBody(report, target),
+		body:    importBody(report),
 		message: fmt.Sprintf("Import %s from %s\n\nWhat %s holds, in the repository format, written by honua-gitops import.\nMerging records an import deployment that writes nothing to the server.", env, server, report.Target),
 	})
 	if err != nil {
@@ -87,10 +87,10 @@ func (r *runner) importTarget(env string) (driver.Target, error) {
 
 // importBody is the pull request's description. Every value from the
 // server is escaped; the GitHub client redacts secrets from it.
-func importBody(rep *usecase.ImportReport, t driver.Target) string {
+func importBody(rep *usecase.ImportReport) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\nhonua-gitops read what %s holds (%s) and wrote it into **%s** in the repository format: server defaults and server-owned values left out, secrets only as placeholders.\n\n",
-		proposalMarker("import", rep.Environment), render.EscapeMarkdown(rep.Target), render.CodeSpan(t.URL), render.EscapeMarkdown(rep.Environment))
+	fmt.Fprintf(&b, "%s\nhonua-gitops read what %s holds and wrote it into **%s** in the repository format: server defaults and server-owned values left out, secrets only as placeholders.\n\n",
+		proposalMarker("import", rep.Environment), render.CodeSpan(rep.Target), render.EscapeMarkdown(rep.Environment))
 	fmt.Fprintf(&b, "**Merging this pull request records an `import` deployment of %s that writes nothing to the server**: the imported resources become owned, so the next plan says \"No changes\". Until it merges they are not owned, and no plan deletes them. Resources edited in this pull request before the merge are applied as usual.\n\n",
 		render.EscapeMarkdown(rep.Environment))
 	b.WriteString("### Files\n\n| File | Resources |\n| --- | --- |\n")
@@ -101,7 +101,12 @@ func importBody(rep *usecase.ImportReport, t driver.Target) string {
 	}
 	fmt.Fprintf(&b, "\n%d resources in %d files.\n\n", total, len(rep.Files))
 	b.WriteString("### Not imported\n\n" + mdList(rep.Skipped, false) + "\n")
-	b.WriteString("### Secrets to set\n\nThe server never returns secret values, so these placeholders stand for them; set each as a secret of the workflow before an apply needs it:\n\n")
+	b.WriteString("### Secrets to set\n\n")
+	if len(rep.Secrets) == 0 {
+		b.WriteString("None: no secret value had to be left out.\n")
+		return b.String()
+	}
+	b.WriteString("The server never returns secret values, so these placeholders stand for them; set each as a secret of the workflow before an apply needs it:\n\n")
 	var ph []string
 	for _, s := range rep.Secrets {
 		ph = append(ph, "${secret:"+s+"}")
