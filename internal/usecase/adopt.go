@@ -81,6 +81,12 @@ func (w *Workspace) Adopt(ctx context.Context, req AdoptRequest) (*AdoptReport, 
 	}
 	report := &AdoptReport{Environment: req.Environment, Adopted: []string{}}
 	in := plan.Input{Environment: req.Environment, Desired: desired.Resources(), Recorded: snap.Resources, RecordedState: st}
+	if req.Kind == deploy.KindAcceptDrift {
+		// Accepting drift changes what is owned only. A merged import is
+		// `import` without --observe: what it holds as git does becomes
+		// owned, observed before or not.
+		in.Observed = snap.Observed
+	}
 
 	// A resource is adopted only when every target agrees; why holds the
 	// first reason one did not.
@@ -126,6 +132,10 @@ func (w *Workspace) Adopt(ctx context.Context, req AdoptRequest) (*AdoptReport, 
 	}
 	dep, commit, err := recordWithoutWrites(ctx, unwritten{
 		Environment: req.Environment, Kind: req.Kind, Actor: req.Actor, Source: req.Source,
+		// An import's resources were never written by this repository, so
+		// their server copies carry no ownership marks; the snapshot says
+		// they are adopted, as the CLI's import does.
+		Adopt:   req.Kind == deploy.KindImport,
 		Targets: results, Upsert: adopt,
 		Start:  fmt.Sprintf("recording the merged %s of %s", req.Kind, req.Environment),
 		Claim:  fmt.Sprintf("claimed %s to record %d adopted resources", req.Environment, len(adopt)),

@@ -17,6 +17,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/driver"
 	"github.com/honua-io/honua-gitops/internal/emulator"
 	"github.com/honua-io/honua-gitops/internal/gittest"
+	"github.com/honua-io/honua-gitops/internal/resource"
 	"github.com/honua-io/honua-gitops/internal/state"
 	"github.com/honua-io/honua-gitops/internal/usecase"
 )
@@ -68,6 +69,10 @@ func TestAdoptRecordsOnlyWhatTheServerHoldsAsGitDoes(t *testing.T) {
 	assert.Contains(t, rep.Left[0], "holds other values")
 	edited := strings.SplitN(rep.Left[0], ":", 2)[0]
 	assert.NotContains(t, rep.Adopted, edited)
+
+	snap, _, err := recorded.Recorded(ctx, "staging")
+	require.NoError(t, err)
+	assert.True(t, snap.Adopted[resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"}.Key()], "an import's resources are marked adopted")
 
 	pl, err := ws.Plan(ctx, usecase.PlanRequest{Environment: "staging", Recorded: recorded})
 	require.NoError(t, err)
