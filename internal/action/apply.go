@@ -108,7 +108,8 @@ func (r *runner) applyEnvironment(ctx context.Context, env string, rev reviewed)
 	}
 	// A merged import or accept-drift is recorded first, so what the
 	// servers already hold is not "applied" again.
-	if err := r.adoptMerged(ctx, env, rev, targets, store); err != nil {
+	adopted, err := r.adoptMerged(ctx, env, rev, targets, store)
+	if err != nil {
 		return "failed", nil, err
 	}
 	// The plan now, against the state branch: what would apply.
@@ -127,6 +128,11 @@ func (r *runner) applyEnvironment(ctx context.Context, env string, rev reviewed)
 		// A dispatched apply is a person's explicit decision, approved by the
 		// environment's protection rules; a merge applies only what was reviewed.
 		approved, why = r.approvedHash(ctx, store, cfgEnv, p, rev)
+		if why != "" {
+			if left := r.leftFromReview(env, rev, adopted, p); left != "" {
+				approved, why = left, ""
+			}
+		}
 	}
 	if why != "" {
 		r.lifecycle(ctx, rev, env, prcomment.EnvState{Hash: p.Hash, Status: prcomment.Refused, Message: why}, nil, p)
@@ -147,6 +153,7 @@ func (r *runner) applyEnvironment(ctx context.Context, env string, rev reviewed)
 	req.Stop = stop
 	req.ApprovedPlanHash = approved
 	req.Approvers = approvers
+	req.Engine.Guard = r.guard(adopted)
 	if rev.pr != nil {
 		req.Source.PR = rev.pr.Number
 	}

@@ -234,3 +234,37 @@ func TestDispatchAcceptDriftWithoutDriftProposesNothing(t *testing.T) {
 	assert.Contains(t, r.outputs, "no-changes")
 	assert.Empty(t, w.gh.PullRequests()[1:], "only the change's own pull request")
 }
+
+// A value the reviewer edits on the import branch is not what the server
+// holds: the merge adopts everything else and applies that one edit, which
+// is part of the reviewed plan.
+func TestMergedImportAppliesWhatReviewChanged(t *testing.T) {
+	w := importWorld(t)
+	require.NoError(t, w.run("workflow_dispatch", dispatchEvent("import", "staging"), nil).err)
+	pr := onlyPullRequest(t, w)
+
+	// The reviewer pushes an edit to the branch; the plan reviews it.
+	gittest.Git(t, w.work, "fetch", "-q", w.remote.AuthURL(), "refs/heads/"+pr.HeadRef)
+	gittest.Git(t, w.work, "checkout", "-q", "--detach", "FETCH_HEAD")
+	head := w.commit("environments/staging/layers.yaml", "title: Parcels\n", "title: Parcels (reviewed)\n")
+	gittest.Git(t, w.work, "push", "-q", w.remote.AuthURL(), "HEAD:refs/heads/"+pr.HeadRef)
+	w.gh.SetHead(pr.Number, head)
+	ev := prEvent(pr.Number, head)
+	ev["pull_request"].(map[string]any)["head"].(map[string]any)["ref"] = pr.HeadRef
+	p := w.run("pull_request", ev, map[string]string{"environments": "staging"})
+	require.NoError(t, p.err, p.stdout)
+
+	merged := mergeProposal(t, w, pr.Number, pr.HeadRef)
+	r := w.run("push", pushEvent(merged), map[string]string{"environments": "staging"})
+	require.NoError(t, r.err, r.stdout+r.summary)
+	assert.Contains(t, r.outputs, "applied")
+	assert.Contains(t, r.summary, "Layer/planning/parcels")
+	c, err := honua.New(honua.Config{BaseURL: w.servers["staging"].URL, Credential: honuaKey})
+	require.NoError(t, err)
+	obj, err := c.GetResource(context.Background(), resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"})
+	require.NoError(t, err)
+	assert.Equal(t, "Parcels (reviewed)", obj.Resource.Spec["title"])
+	recent := showRemote(t, w, config.DefaultStateBranch, "staging/recent.json")
+	assert.Contains(t, recent, `"import"`)
+	assert.Contains(t, recent, `"apply"`)
+}

@@ -43,9 +43,11 @@ type AdoptReport struct {
 	Adopted []string `json:"adopted"`
 	// Left names the resources the plan creates or updates that were not
 	// adopted, and why: the apply that follows writes them.
-	Left       []string           `json:"left,omitempty"`
-	Deployment *deploy.Deployment `json:"deployment,omitempty"`
-	Commit     string             `json:"commit,omitempty"`
+	Left []string `json:"left,omitempty"`
+	// Pending are the resources of Left.
+	Pending    []resource.Identity `json:"-"`
+	Deployment *deploy.Deployment  `json:"deployment,omitempty"`
+	Commit     string              `json:"commit,omitempty"`
 }
 
 // Adopt records, after the Action's import or accept-drift pull request
@@ -119,8 +121,10 @@ func (w *Workspace) Adopt(ctx context.Context, req AdoptRequest) (*AdoptReport, 
 			continue // no change to record
 		case why[id] != "":
 			report.Left = append(report.Left, r.ID().String()+": "+why[id])
+			report.Pending = append(report.Pending, r.ID())
 		case n < len(req.Targets):
 			report.Left = append(report.Left, r.ID().String()+": not a change on every target")
+			report.Pending = append(report.Pending, r.ID())
 		default:
 			adopt = append(adopt, r)
 			report.Adopted = append(report.Adopted, r.ID().String())
