@@ -50,6 +50,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/document/
 	$(GO) test -run '^$$' -fuzz '^FuzzPlanInvariant$$' -fuzztime $(FUZZTIME) ./internal/plan/
 	$(GO) test -run '^$$' -fuzz '^FuzzJournalMarkdown$$' -fuzztime $(FUZZTIME) ./internal/render/
+	$(GO) test -run '^$$' -fuzz '^FuzzScalarText$$' -fuzztime $(FUZZTIME) ./internal/sourceedit/
 
 # make demo runs against a Generation 2 server (what every Honua release is); GENERATION=1 for the declarative one.
 GENERATION ?= 2

@@ -2,7 +2,6 @@ package resourceyaml
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -229,16 +228,29 @@ func cmpOr(a, b string) string {
 // loader's escape, secret placeholders kept as they are.
 func Escape(s string) string { return escape(s) }
 
-// Quoted is s as a double-quoted YAML scalar, escaped.
+// Quoted is s as a double-quoted YAML scalar, escaped: quotes,
+// backslashes and every character YAML does not allow as is (controls,
+// DEL, C1 controls, line separators, the byte-order mark) are escapes.
 func Quoted(s string) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(escape(s)); err != nil {
-		return strconv.Quote(escape(s))
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range escape(s) {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case !printable(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
 	}
-	// JSON's string escapes are valid in YAML's double-quoted style.
-	return strings.TrimSuffix(b.String(), "\n")
+	b.WriteByte('"')
+	return b.String()
 }
 
 // Scalar is s as one YAML token, escaped: plain where YAML reads it back
@@ -247,8 +259,27 @@ func Quoted(s string) string {
 func Scalar(s string, flow bool) string {
 	out, err := yaml.Marshal(str(escape(s)))
 	text := strings.TrimSuffix(string(out), "\n")
-	if err != nil || strings.ContainsAny(text, "\n") || flow && strings.ContainsAny(text, ",[]{}#") {
+	if err != nil || strings.ContainsAny(text, "\n") || strings.HasPrefix(text, "|") || strings.HasPrefix(text, ">") || flow && strings.ContainsAny(text, ",[]{}#:?&*!|>'\"%@`") {
 		return Quoted(s)
 	}
 	return text
+}
+
+// Printable reports whether YAML can hold s as is inside quotes: no
+// character of it needs an escape (tabs and newlines aside, which only
+// double quotes keep).
+func Printable(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || !printable(r) }) < 0
+}
+
+// printable is YAML's printable set less the line separators and the
+// byte-order mark, which readers treat specially.
+func printable(r rune) bool {
+	switch {
+	case r == '\t':
+		return true
+	case r < 0x20, r >= 0x7f && r <= 0x9f, r == 0x2028, r == 0x2029, r == 0xfeff, r == 0xfffe, r == 0xffff:
+		return false
+	}
+	return true
 }

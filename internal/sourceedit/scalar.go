@@ -185,11 +185,12 @@ func scalarText(v any, style int, flow, jsonFile bool) (string, bool) {
 	case doubleQuoted:
 		return resourceyaml.Quoted(s), true
 	case singleQuoted:
-		s = resourceyaml.Escape(s)
-		if strings.ContainsAny(s, "\n\r") {
+		// Single quotes hold printable text only; anything else needs
+		// double quotes' escapes.
+		if !resourceyaml.Printable(s) {
 			return resourceyaml.Quoted(s), true
 		}
-		return "'" + strings.ReplaceAll(s, "'", "''") + "'", true
+		return "'" + strings.ReplaceAll(resourceyaml.Escape(s), "'", "''") + "'", true
 	}
 	return resourceyaml.Scalar(s, flow), true
 }
