@@ -59,4 +59,3 @@ func FuzzScalarText(f *testing.F) {
 		}
 	})
 }
-
