@@ -101,8 +101,11 @@ func (r *runner) syncDriftIssue(ctx context.Context, env string, issues []github
 		}
 	}
 	title := fmt.Sprintf("Drift in %s: %d resource(s) differ from what was applied", env, drifted)
-	body := fmt.Sprintf("%s\nLive Honua state of **%s** differs from what honua-gitops last applied (checked by [this run](%s)).\n\n%s\nRestore the repository's version with `honua-gitops apply --env %s --drift-guard=overwrite`, or adopt the change in git. This issue closes itself when the drift is gone.\n",
-		driftMarker(env), env, r.ev.RunURL, details, env)
+	body := fmt.Sprintf("%s\nLive Honua state of **%s** differs from what honua-gitops last applied (checked by [this run](%s)).\n\n%s\nTwo remedies:\n\n"+
+		"- **Overwrite the server from git:** dispatch this workflow with `command: apply`, `environments: %s` and `drift-guard: overwrite` (CLI: `honua-gitops apply --env %s --drift-guard=overwrite`).\n"+
+		"- **Accept the server's values into git:** dispatch `command: accept-drift` with `environments: %s`, which opens a pull request from `honua-gitops/accept-drift-%s`; merging it records a deployment that writes nothing (CLI: `honua-gitops drift --env %s --accept`).\n\n"+
+		"This issue closes itself when the drift is gone.\n",
+		driftMarker(env), env, r.ev.RunURL, details, env, env, env, env, env)
 	switch {
 	case drifted > 0 && existing == nil:
 		if _, err := r.gh.CreateIssue(ctx, title, body, []string{DriftLabel}); err != nil {

@@ -690,7 +690,8 @@ func TestScheduleDriftIssue(t *testing.T) {
 	}
 	opened := issues[0]
 	if opened.State != "open" || !strings.Contains(opened.Title, "staging") || !strings.Contains(opened.Body, "env=staging") ||
-		!strings.Contains(opened.Body, "planning/parcels") {
+		!strings.Contains(opened.Body, "planning/parcels") ||
+		!strings.Contains(opened.Body, "`drift-guard: overwrite`") || !strings.Contains(opened.Body, "`command: accept-drift`") {
 		t.Errorf("drift issue #%d: state %s, title %q, body:\n%s", opened.Number, opened.State, opened.Title, opened.Body)
 	}
 
