@@ -112,7 +112,7 @@ func (e *Editor) rewrite(item *loader.Item, want *resource.Resource, refuse func
 	}
 	start, end, ok := documentLines(f.src, item.Pos.Line)
 	if !ok {
-		return refuse("cannot find its document at %s", item.Pos)
+		return refuse("cannot find its document at %s; edit it by hand", item.Pos)
 	}
 	if bytes.Contains(lineRange(f.src, start, end), []byte("${")) && !onlySecrets(lineRange(f.src, start, end)) {
 		return refuse("its document at %s uses variables, which a rewrite would replace by their values; edit it by hand", item.Pos)
@@ -136,10 +136,10 @@ func (e *Editor) override(item *loader.Item, want *resource.Resource, changes []
 	for _, c := range changes {
 		segs := diff.SplitPointer(c.Path)
 		if len(segs) < 2 || segs[0] != "spec" && segs[0] != "metadata" {
-			return refuse("%s cannot be overridden", c.Path)
+			return refuse("%s cannot be overridden per environment; edit %s by hand", c.Path, item.Pos)
 		}
 		if segs[0] == "metadata" && (len(segs) < 2 || segs[1] != "labels" && segs[1] != "annotations") {
-			return refuse("%s cannot be overridden", c.Path)
+			return refuse("%s cannot be overridden per environment; edit %s by hand", c.Path, item.Pos)
 		}
 		setPatch(patch, obj, segs)
 	}

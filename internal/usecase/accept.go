@@ -98,18 +98,15 @@ func (w *Workspace) AcceptDrift(ctx context.Context, req AcceptRequest) (*Accept
 	in := plan.Input{Environment: req.Environment, Desired: desired.Resources(), Recorded: snap.Resources, Observed: snap.Observed, RecordedState: st}
 	values := map[resource.Identity]*resource.Resource{}
 	disagree := map[resource.Identity]bool{}
+	planned, err := planTargets(ctx, req.Targets, req.Connect, in)
+	if err != nil {
+		return report, err
+	}
 	var results []deploy.TargetResult
-	for _, t := range req.Targets {
-		d, err := req.Connect(ctx, t)
-		if err != nil {
-			return report, fmt.Errorf("target %s (%s): %w", t.Name, t.URL, err)
-		}
-		tp, err := apply.PlanTarget(ctx, d, in, apply.PlanOptions{})
-		if err != nil {
-			return report, fmt.Errorf("target %s: %w", t.Name, err)
-		}
+	for _, pt := range planned {
+		t, tp := pt.Target, pt.Plan
 		report.Drift = append(report.Drift, DriftReport{Environment: req.Environment, Target: t.Name, URL: t.URL, Drift: tp.Plan.Drift, PendingChanges: len(tp.Plan.Changes), Notes: tp.Plan.Notes})
-		results = append(results, deploy.TargetResult{Name: t.Name, URL: t.URL, Generation: d.Generation()})
+		results = append(results, pt.Result)
 		for id, v := range serverValues(tp, snap.Resources, &report.Skipped) {
 			if prev, ok := values[id]; ok && !apply.SameContent(prev, v) {
 				disagree[id] = true

@@ -94,18 +94,14 @@ func (w *Workspace) Adopt(ctx context.Context, req AdoptRequest) (*AdoptReport, 
 	// first reason one did not.
 	why := map[resource.Identity]string{}
 	seen := map[resource.Identity]int{}
+	planned, err := planTargets(ctx, req.Targets, req.Connect, in)
+	if err != nil {
+		return report, err
+	}
 	var results []deploy.TargetResult
-	for _, t := range req.Targets {
-		d, err := req.Connect(ctx, t)
-		if err != nil {
-			return report, fmt.Errorf("target %s (%s): %w", t.Name, t.URL, err)
-		}
-		tp, err := apply.PlanTarget(ctx, d, in, apply.PlanOptions{})
-		if err != nil {
-			return report, fmt.Errorf("target %s: %w", t.Name, err)
-		}
-		results = append(results, deploy.TargetResult{Name: t.Name, URL: t.URL, Generation: d.Generation()})
-		for id, reason := range matching(tp, t.Name) {
+	for _, pt := range planned {
+		results = append(results, pt.Result)
+		for id, reason := range matching(pt.Plan, pt.Target.Name) {
 			seen[id]++
 			if reason != "" && why[id] == "" {
 				why[id] = reason

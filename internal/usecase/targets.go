@@ -10,6 +10,7 @@ import (
 	"github.com/honua-io/honua-gitops/internal/apply"
 	"github.com/honua-io/honua-gitops/internal/deploy"
 	"github.com/honua-io/honua-gitops/internal/driver"
+	"github.com/honua-io/honua-gitops/internal/plan"
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
@@ -137,4 +138,31 @@ func changed(a, b []*resource.Resource) bool {
 		}
 	}
 	return false
+}
+
+// plannedTarget is one target's plan with what to record of the target.
+type plannedTarget struct {
+	Target driver.Target
+	Plan   *apply.TargetPlan
+	Result deploy.TargetResult
+}
+
+// planTargets connects to every target and plans in against its live
+// state, in order; the first target that cannot be read stops it. It is
+// the read of the use cases that record without writing (accepting drift,
+// adopting a merged proposal).
+func planTargets(ctx context.Context, targets []driver.Target, connect Connector, in plan.Input) ([]plannedTarget, error) {
+	out := make([]plannedTarget, 0, len(targets))
+	for _, t := range targets {
+		d, err := connect(ctx, t)
+		if err != nil {
+			return nil, fmt.Errorf("target %s (%s): %w", t.Name, t.URL, err)
+		}
+		tp, err := apply.PlanTarget(ctx, d, in, apply.PlanOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("target %s: %w", t.Name, err)
+		}
+		out = append(out, plannedTarget{Target: t, Plan: tp, Result: deploy.TargetResult{Name: t.Name, URL: t.URL, Generation: d.Generation()}})
+	}
+	return out, nil
 }

@@ -87,17 +87,7 @@ func TestPreflightFailuresRecordNothing(t *testing.T) {
 // the admin UI would.
 func setTitle(t *testing.T, url, title string) {
 	t.Helper()
-	c, err := honua.New(honua.Config{BaseURL: url, Credential: key})
-	require.NoError(t, err)
-	id := resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"}
-	obj, err := c.GetResource(context.Background(), id)
-	require.NoError(t, err)
-	edited := *obj.Resource
-	edited.Spec = resource.Clone(obj.Resource.Spec).(map[string]any)
-	edited.Spec["title"] = title
-	edited.Metadata.Annotations = obj.Annotations
-	_, err = c.UpdateResource(context.Background(), &edited, obj.ETag)
-	require.NoError(t, err)
+	cmdtest.EditOnServer(t, url, key, resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"}, func(s map[string]any) { s["title"] = title })
 }
 
 // Item 13: with nothing to deploy, apply still reads the targets: the

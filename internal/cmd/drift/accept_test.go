@@ -1,7 +1,6 @@
 package drift_test
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/honua-io/honua-gitops/internal/app"
 	"github.com/honua-io/honua-gitops/internal/cmd/cmdtest"
-	"github.com/honua-io/honua-gitops/internal/honua"
 	"github.com/honua-io/honua-gitops/internal/resource"
 )
 
@@ -43,20 +41,9 @@ func appliedStaging(t *testing.T) (dir, url string) {
 	return dir, url
 }
 
-// editOnServer changes a resource's spec through the admin API, as
-// someone fixing it by hand would.
 func editOnServer(t *testing.T, url string, id resource.Identity, edit func(spec map[string]any)) {
 	t.Helper()
-	c, err := honua.New(honua.Config{BaseURL: url, Credential: key})
-	require.NoError(t, err)
-	obj, err := c.GetResource(context.Background(), id)
-	require.NoError(t, err)
-	edited := *obj.Resource
-	edited.Spec = resource.Clone(obj.Resource.Spec).(map[string]any)
-	edit(edited.Spec)
-	edited.Metadata.Annotations = obj.Annotations
-	_, err = c.UpdateResource(context.Background(), &edited, obj.ETag)
-	require.NoError(t, err)
+	cmdtest.EditOnServer(t, url, key, id, edit)
 }
 
 var parcels = resource.Identity{Kind: "Layer", Namespace: "planning", Name: "parcels"}

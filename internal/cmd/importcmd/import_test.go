@@ -289,20 +289,9 @@ func TestImportObserveThenAdoptGeneration2(t *testing.T) {
 	assert.Equal(t, app.ExitOK, d.Code, d.Stdout+d.Stderr)
 }
 
-// setTitle changes a resource's title through the admin API, as someone
-// fixing it by hand would.
 func setTitle(t *testing.T, url string, id resource.Identity, title string) {
 	t.Helper()
-	c, err := honua.New(honua.Config{BaseURL: url, Credential: key})
-	require.NoError(t, err)
-	obj, err := c.GetResource(context.Background(), id)
-	require.NoError(t, err)
-	edited := *obj.Resource
-	edited.Spec = resource.Clone(obj.Resource.Spec).(map[string]any)
-	edited.Spec["title"] = title
-	edited.Metadata.Annotations = obj.Annotations
-	_, err = c.UpdateResource(context.Background(), &edited, obj.ETag)
-	require.NoError(t, err)
+	cmdtest.EditOnServer(t, url, key, id, func(s map[string]any) { s["title"] = title })
 }
 
 // Imported resources are owned: removing one from git deletes it, although
