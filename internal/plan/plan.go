@@ -188,6 +188,9 @@ type Plan struct {
 	// Observed names (Kind/namespace/name) the desired resources that are
 	// observed, not owned: the plan has no operation for them, only notes.
 	Observed []string `json:"observed,omitempty"`
+	// Verdict is what the environment's policy says of the plan; nil
+	// until it was evaluated (package policy).
+	Verdict *Verdict `json:"verdict,omitempty"`
 }
 
 // Blocker is one change a target cannot make, and what to do instead.
