@@ -151,10 +151,18 @@ type Deployment struct {
 	BaseSnapshot string `json:"baseSnapshot,omitempty"`
 	// Dirty is set when uncommitted changes were applied (--allow-dirty):
 	// DirtyHash identifies the uncommitted diff.
-	Dirty      bool      `json:"dirty,omitempty"`
-	DirtyHash  string    `json:"dirtyHash,omitempty"`
-	StartedAt  time.Time `json:"startedAt"`
-	FinishedAt time.Time `json:"finishedAt,omitzero"`
+	Dirty     bool   `json:"dirty,omitempty"`
+	DirtyHash string `json:"dirtyHash,omitempty"`
+	// Verdict is what the environment's policy said of the plan.
+	Verdict *plan.Verdict `json:"verdict,omitempty"`
+	// PolicyOverride is set when the deployment went ahead although the
+	// policy blocked it.
+	PolicyOverride *Override `json:"policyOverride,omitempty"`
+	// Approvals are the approvals given on the state branch while the
+	// deployment awaited approval (`honua-gitops deployment approve`).
+	Approvals  []Approval `json:"approvals,omitempty"`
+	StartedAt  time.Time  `json:"startedAt"`
+	FinishedAt time.Time  `json:"finishedAt,omitzero"`
 }
 
 // New starts a deployment in the pending state.
@@ -164,13 +172,27 @@ func New(id, env string, kind Kind, at time.Time) *Deployment {
 	return d
 }
 
-// Clone returns a copy whose transitions and targets can be changed
-// without changing d.
+// Clone returns a copy whose transitions, targets, approvals, verdict and
+// override can be changed without changing d.
 func (d *Deployment) Clone() *Deployment {
 	c := *d
 	c.Transitions = slices.Clone(d.Transitions)
 	c.Targets = slices.Clone(d.Targets)
 	c.Approvers = slices.Clone(d.Approvers)
+	c.Approvals = slices.Clone(d.Approvals)
+	if d.Verdict != nil {
+		v := *d.Verdict
+		v.Rules = slices.Clone(d.Verdict.Rules)
+		for i := range v.Rules {
+			v.Rules[i].From = slices.Clone(v.Rules[i].From)
+		}
+		c.Verdict = &v
+	}
+	if d.PolicyOverride != nil {
+		o := *d.PolicyOverride
+		o.Rules = slices.Clone(d.PolicyOverride.Rules)
+		c.PolicyOverride = &o
+	}
 	return &c
 }
 

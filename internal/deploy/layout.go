@@ -18,6 +18,7 @@ import (
 //	<env>/index.json                        the count, the latest and the deployed (latest succeeded) deployment
 //	<env>/recent.json                       the newest MaxRecent deployment summaries, newest first
 //	<env>/claim.json                        present while a deployment holds the environment
+//	<env>/hold.json                         present after a rollback, until the hold is released
 //	<env>/deployments/<xx>/<id>.json        one record per deployment; xx = the id's last two hex digits
 //
 // Every lookup reads a fixed number of small trees and files: "latest" from

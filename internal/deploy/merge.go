@@ -20,7 +20,7 @@ var ErrMergeConflict = errors.New("conflicting changes")
 //
 // One side unchanged, or both changed alike, is no conflict for any file.
 // Otherwise recent.json lists are united and index.json counts and latest
-// deployments combined; a deployment record, claim or snapshot changed
+// deployments combined; a deployment record, claim, hold or snapshot changed
 // differently on both sides is an ErrMergeConflict, as is any file outside
 // the layout.
 func MergeFile(path string, base, ours, theirs []byte) ([]byte, error) {
@@ -36,7 +36,7 @@ func MergeFile(path string, base, ours, theirs []byte) ([]byte, error) {
 		return mergeRecent(path, base, ours, theirs)
 	case name == "index.json" && ours != nil && theirs != nil:
 		return mergeIndex(path, base, ours, theirs)
-	case name == "snapshot.json", name == "claim.json":
+	case name == "snapshot.json", name == "claim.json", name == "hold.json":
 		return nil, fmt.Errorf("%w: both the local and the remote state branch recorded a deployment of %s (%s differs)", ErrMergeConflict, env, name)
 	case strings.HasPrefix(name, "deployments/"):
 		id := strings.TrimSuffix(name[strings.LastIndexByte(name, '/')+1:], ".json")
