@@ -45,6 +45,7 @@ func TestGolden(t *testing.T) {
 		{"hostile", func() []*plan.Plan { return []*plan.Plan{hostilePlan()} }},
 		{"secrets", func() []*plan.Plan { return []*plan.Plan{secretsPlan()} }},
 		{"lists", func() []*plan.Plan { return []*plan.Plan{listsPlan()} }},
+		{"policy", policyPlans},
 	}
 	formats := []struct {
 		ext    string
@@ -57,7 +58,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		for _, f := range formats {
-			if f.ext == "color.txt" && tc.name != "staging" {
+			if f.ext == "color.txt" && tc.name != "staging" && tc.name != "policy" {
 				continue // one colour golden is enough; colour is tested below
 			}
 			name := tc.name + "." + f.ext

@@ -57,13 +57,25 @@ func assemble(head, sections string) string {
 // mdTable is the counts table, one row per environment.
 func mdTable(plans []*plan.Plan) string {
 	var b strings.Builder
-	b.WriteString("| Environment | Create | Update | Delete | Unchanged | Highest risk | Drift |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | --- | --- |\n")
+	policy := HasVerdict(plans)
+	b.WriteString("| Environment | Create | Update | Delete | Unchanged | Highest risk | Drift |")
+	if policy {
+		b.WriteString(" Policy |")
+	}
+	b.WriteString("\n| --- | ---: | ---: | ---: | ---: | --- | --- |")
+	if policy {
+		b.WriteString(" --- |")
+	}
+	b.WriteString("\n")
 	for _, p := range plans {
 		s := p.Summary
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s | %s |",
 			escapeMarkdown(p.Environment), s.Create, s.Update, s.Delete, s.Unchanged, RiskCell(p.MaxRisk()),
 			DriftCell(p, func(n int) string { return plural(n, "resource", "resources") }))
+		if policy {
+			b.WriteString(" " + VerdictCell(p.Verdict) + " |")
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("\n")
 	return b.String()
@@ -108,6 +120,10 @@ type MarkdownSection struct {
 	Title string
 	// Intro is the summary line and the recorded state.
 	Intro string
+	// Policy is the policy verdict's block ("" without a verdict). It is
+	// part of the head, so it is written whenever the section is: a
+	// verdict is short and outlives every details block.
+	Policy string
 	// Blocks are the collapsible details blocks: one per change, then one
 	// for drift.
 	Blocks []MarkdownBlock
@@ -115,9 +131,9 @@ type MarkdownSection struct {
 	Tail string
 }
 
-// Head is what opens the section: its heading and Intro.
+// Head is what opens the section: its heading, Intro and Policy.
 func (s MarkdownSection) Head() string {
-	return strings.Repeat("#", max(s.Level, 1)) + " " + s.Title + "\n\n" + s.Intro
+	return strings.Repeat("#", max(s.Level, 1)) + " " + s.Title + "\n\n" + s.Intro + s.Policy
 }
 
 // MarkdownBlock is a collapsible details block about some resources.
@@ -219,6 +235,7 @@ func newMDSection(p *plan.Plan) MarkdownSection {
 	env := escapeMarkdown(p.Environment)
 	s := MarkdownSection{Title: env}
 	s.Intro = "**" + summaryText(p, env) + "** Compared with " + recordedMarkdown(p.Recorded) + "\n\n"
+	s.Policy = verdictMarkdown(p.Verdict)
 	for _, c := range p.Changes {
 		s.Blocks = append(s.Blocks, MarkdownBlock{Text: changeBlock(c), Resources: 1})
 	}

@@ -85,6 +85,7 @@ func (t textWriter) plan(p *plan.Plan) {
 		t.line("")
 	}
 	t.line(t.pen.bold(summaryText(p, env)))
+	t.verdict(p.Verdict)
 	t.line("Plan hash: " + sanitize(p.Hash))
 	if len(p.Blocked) > 0 {
 		t.line(t.pen.red("Blocked: the server cannot make these changes; apply refuses this target before any write:"))
