@@ -36,6 +36,7 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Options, error) {
 	fs.Float64Var(&opts.Faults.DropRate, "fault-drop-rate", 0, "fraction of requests whose connection is closed without an answer (0..1)")
 	fs.Uint64Var(&opts.Faults.Seed, "fault-seed", 1, "seed for the random faults")
 	fs.IntVar(&opts.Faults.WriteStatus, "fault-write-status", 0, "status the fail-nth-write and fail-resource faults answer: 500 (default) or 503")
+	fs.IntVar(&opts.Faults.ServingStatus, "fault-serving-status", 0, "answer every serving route (/ogc/…, /rest/services…) with this status, e.g. 500 or 503 (0 disables); health and admin routes keep working")
 	fs.BoolVar(&opts.Faults.RelationshipsConflict, "fault-relationships-conflict", false, "Generation 2: answer every valid relationships PUT (single or batch) with the retries-exhausted 409, writing nothing")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: honua-emulator --api-key KEY [flags]")

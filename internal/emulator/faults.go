@@ -69,6 +69,13 @@ type Faults struct {
 	// changed during relationship authoring…"). Nothing is written. It is
 	// not a write fault: it does not count towards FailNthWrite.
 	RelationshipsConflict bool
+	// ServingStatus, when not 0, answers every serving route (/ogc/… and
+	// /rest/services…) with this status (400..599) and a problem document,
+	// before authentication; the health, admin and control-plane routes
+	// keep working. It simulates a server that applied fine but no longer
+	// serves maps and features. Set it at run time with SetFaults or
+	// SetServingStatus.
+	ServingStatus int
 }
 
 // Validate checks rates and durations.
@@ -90,6 +97,9 @@ func (f Faults) Validate() error {
 	case 0, http.StatusInternalServerError, http.StatusServiceUnavailable:
 	default:
 		errs = append(errs, fmt.Errorf("fault write status %d: want 500 or 503", f.WriteStatus))
+	}
+	if f.ServingStatus != 0 && (f.ServingStatus < 400 || f.ServingStatus > 599) {
+		errs = append(errs, fmt.Errorf("fault serving status %d: want 400..599", f.ServingStatus))
 	}
 	if f.When != "" {
 		if _, err := ParseFaultTiming(string(f.When)); err != nil {
@@ -175,6 +185,21 @@ func (fi *faultInjector) rollRequest() requestFaults {
 		}
 	}
 	return rf
+}
+
+// servingStatus is the status every serving route must answer, or 0.
+func (fi *faultInjector) servingStatus() int {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	return fi.cfg.ServingStatus
+}
+
+// setServingStatus changes only the serving status, keeping the random
+// sequence and the write counter.
+func (fi *faultInjector) setServingStatus(status int) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	fi.cfg.ServingStatus = status
 }
 
 // relationshipsConflict reports whether relationships writes must answer

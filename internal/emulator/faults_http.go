@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"net/http"
 	"strings"
@@ -16,6 +17,10 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/healthz/") {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if status := s.faults.servingStatus(); status != 0 && isServingPath(r.URL.Path) {
+			s.servingFault(w, status)
 			return
 		}
 		rf := s.faults.rollRequest()
@@ -37,6 +42,32 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 		}
 		buf.replay(w)
 	})
+}
+
+// isServingPath reports whether the path is a serving route: /ogc/… or
+// /rest/services…, compared case-insensitively as routes are.
+func isServingPath(p string) bool {
+	p = strings.ToLower(p)
+	return strings.HasPrefix(p, "/ogc/") || p == "/rest/services" || strings.HasPrefix(p, "/rest/services/")
+}
+
+// servingFault answers a serving route with the ServingStatus fault.
+func (s *Server) servingFault(w http.ResponseWriter, status int) {
+	s.log.Warn("injected fault: serving status", "status", status)
+	w.Header().Set("X-Honua-Emulator-Fault", "serving-status")
+	s.writeProblem(w, status, cmp.Or(http.StatusText(status), "Error"), "Injected fault: serving status.")
+}
+
+// SetServingStatus sets Faults.ServingStatus at run time (0 clears it),
+// leaving the other faults, their random sequence and the write counter as
+// they are. Tests use it to make a server that applied a change stop
+// serving it: run.Server.SetServingStatus(http.StatusServiceUnavailable).
+func (s *Server) SetServingStatus(status int) error {
+	if err := (Faults{ServingStatus: status}).Validate(); err != nil {
+		return err
+	}
+	s.faults.setServingStatus(status)
+	return nil
 }
 
 // requestFault drops the connection or answers with the injected error

@@ -110,5 +110,6 @@ func (s *Server) generation2Routes() *router {
 	rt.handle(http.MethodGet, BasePath+"/version", false, s.handleVersionV2)
 	rt.handle(http.MethodGet, BasePath+"/capabilities", false, s.handleCapabilitiesV2)
 	s.gen2Routes(rt)
+	s.servingRoutes(rt)
 	return rt
 }

@@ -109,6 +109,7 @@ func (s *Server) routes() *router {
 	rt.handle(get, resources+"/{kind}/{namespace}/{name}", false, s.handleGetResource)
 	rt.handle(put, resources+"/{kind}/{namespace}/{name}", false, s.handleReplaceResource)
 	rt.handle(del, resources+"/{kind}/{namespace}/{name}", false, s.handleDeleteResource)
+	s.servingRoutes(rt)
 	return rt
 }
 
