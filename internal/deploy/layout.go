@@ -127,9 +127,15 @@ type Recent struct {
 }
 
 // Put records a new or updated deployment in the index and the recent list.
+// An update replaces the entry in place, except that a deployment which
+// starts applying (one that awaited approval) moves to the front: the list
+// is in the order deployments took the environment.
 func Put(ix *Index, rc *Recent, s Summary) {
 	if i := slices.IndexFunc(rc.Deployments, func(x Summary) bool { return x.ID == s.ID }); i >= 0 {
 		rc.Deployments[i] = s
+		if s.Status == Applying && i > 0 {
+			rc.Deployments = slices.Insert(slices.Delete(rc.Deployments, i, i+1), 0, s)
+		}
 	} else {
 		ix.Count++
 		rc.Deployments = slices.Insert(rc.Deployments, 0, s)

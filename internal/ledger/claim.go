@@ -54,9 +54,13 @@ type Claimed struct {
 // another deployment's claim): nothing was claimed or recorded.
 var ErrStopped = errors.New("interrupted before the environment was claimed; nothing was applied or recorded")
 
-// Claim takes the environment for d (which must be in planning) with an
-// intent commit, moving d to applying. It returns nil without error when
-// decide says there is nothing to deploy.
+// Claim takes the environment for d (which must be in planning, or
+// awaiting approval and recorded so by RecordAwaiting) with an intent
+// commit, moving d to applying; older deployments awaiting approval of
+// another plan are closed as superseded in the same commit. A deployment
+// awaiting approval is refused unless the branch still has it awaiting,
+// with the approvals it needs. It returns nil without error when decide
+// says there is nothing to deploy.
 func (l *Ledger) Claim(ctx context.Context, d *deploy.Deployment, policy ClaimPolicy, decide Decide) (*Claimed, error) {
 	policy = withPolicyDefaults(policy)
 	env := d.Environment
@@ -82,6 +86,11 @@ func (l *Ledger) Claim(ctx context.Context, d *deploy.Deployment, policy ClaimPo
 					env, c.Deployment, c.Actor, c.ClaimedAt.Format(time.RFC3339), why)}
 			}
 			takeOver = c
+		}
+		if d.Status == deploy.AwaitingApproval {
+			if err := readyToClaim(pos, d); err != nil {
+				return nil, err
+			}
 		}
 		msg, err := decide(pos, waited)
 		if err != nil || msg == "" {
@@ -174,7 +183,11 @@ func (l *Ledger) commitIntent(ctx context.Context, pos *Position, d *deploy.Depl
 	if err := intent.Advance(deploy.Applying, now, msg); err != nil {
 		return "", err
 	}
-	records := []*deploy.Deployment{intent}
+	records, err := supersede(pos, intent, now)
+	if err != nil {
+		return "", err
+	}
+	records = append(records, intent)
 	if takeOver != nil {
 		dead, ok, err := pos.Record(takeOver.Deployment)
 		if err != nil {

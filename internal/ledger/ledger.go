@@ -117,6 +117,8 @@ type Position struct {
 	SnapshotBlob string
 	Index        *deploy.Index
 	Claim        *deploy.Claim
+	// Hold is set while a rollback holds the environment (hold.json).
+	Hold *deploy.Hold
 }
 
 // Revision is the commit read ("" before the branch exists).
@@ -171,6 +173,9 @@ func position(view *statebranch.View, env string) (*Position, error) {
 		return nil, err
 	}
 	if p.Claim, err = deploy.ReadClaim(view, env); err != nil {
+		return nil, err
+	}
+	if p.Hold, err = deploy.ReadHold(view, env); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -30,6 +30,9 @@ type Result struct {
 	// (snapshot.Snapshot.Adopted); marks recorded before are kept for the
 	// resources Snapshot still holds.
 	Adopt []resource.Identity
+	// Hold, when set, is written to <env>/hold.json in the same commit as
+	// the record (a rollback holding the environment).
+	Hold *deploy.Hold
 }
 
 // adoptedAfter is the adopted set a result leaves.
@@ -108,9 +111,18 @@ func (l *Ledger) Record(ctx context.Context, d *deploy.Deployment, res Result) (
 		if pos.Claim != nil && pos.Claim.Deployment == d.ID {
 			changes = append(changes, statebranch.Change{Path: deploy.ClaimPath(env), Delete: true})
 		}
+		tr := trailers(d, string(d.Status))
+		if res.Hold != nil {
+			data, err := encodeHold(res.Hold, env)
+			if err != nil {
+				return "", err
+			}
+			changes = append(changes, statebranch.Change{Path: deploy.HoldPath(env), Data: data})
+			tr = append(tr, statebranch.Trailer{Key: "Honua-Hold", Value: "set"})
+		}
 		hash, err := l.commit(ctx, pos.View, statebranch.Commit{
 			Subject: fmt.Sprintf("%s: %s %s %s", env, d.Kind, d.ID, d.Status), Body: lastMessage(d),
-			Trailers: trailers(d, string(d.Status)), Changes: changes})
+			Trailers: tr, Changes: changes})
 		if errors.Is(err, statebranch.ErrConflict) && attempt < maxCommitAttempts {
 			if err := l.opts.Sleep(ctx, backoff(attempt)); err != nil {
 				return "", err
@@ -180,6 +192,10 @@ func trailers(d *deploy.Deployment, result string) []statebranch.Trailer {
 	add("Honua-Approvers", strings.Join(d.Approvers, ", "))
 	add("Honua-Run-Url", d.RunURL)
 	add("Honua-Rollback-To", d.RollbackTo)
+	if o := d.PolicyOverride; o != nil {
+		add("Honua-Policy-Override", o.Reason)
+		add("Honua-Policy-Overrode", strings.Join(o.Rules, ", "))
+	}
 	add("Honua-Result", result)
 	return t
 }
