@@ -215,6 +215,7 @@ func redactSections(sections []render.MarkdownSection) []render.MarkdownSection 
 	for i, s := range sections {
 		s.Title = redactSecretRefs(s.Title)
 		s.Intro = redactSecretRefs(s.Intro)
+		s.Policy = redactSecretRefs(s.Policy)
 		s.Tail = redactSecretRefs(s.Tail)
 		blocks := make([]render.MarkdownBlock, len(s.Blocks))
 		for j, blk := range s.Blocks {
@@ -262,6 +263,22 @@ func (d *doc) readOnlyNote() string {
 
 const tableHead = "| Environment | Status | Changes | Highest risk | Drift | Plan hash |\n| --- | --- | --- | --- | --- | --- |\n"
 
+// policyTableHead is tableHead with a Policy column, for comments where a
+// plan has a policy verdict.
+const policyTableHead = "| Environment | Status | Changes | Highest risk | Drift | Policy | Plan hash |\n| --- | --- | --- | --- | --- | --- | --- |\n"
+
+// hasPolicy reports whether the table has a Policy column: only when a
+// plan has a verdict, so comments without policies are unchanged.
+func (d *doc) hasPolicy() bool { return render.HasVerdict(d.in.Plans) }
+
+// tableHead is the lifecycle table's head.
+func (d *doc) tableHead() string {
+	if d.hasPolicy() {
+		return policyTableHead
+	}
+	return tableHead
+}
+
 // tableRow is one row of the lifecycle table.
 func (d *doc) tableRow(r row) string {
 	changes, risk, drift := "—", "—", "—"
@@ -280,7 +297,15 @@ func (d *doc) tableRow(r row) string {
 	} else if r.plan != nil && r.plan.Hash != "" {
 		hash = cellCode(render.ShortHash(r.plan.Hash))
 	}
-	return "| " + render.EscapeMarkdown(r.env) + " | " + d.statusCell(r) + " | " + changes + " | " + risk + " | " + drift + " | " + hash + " |\n"
+	policy := ""
+	if d.hasPolicy() {
+		var v *plan.Verdict
+		if r.plan != nil {
+			v = r.plan.Verdict
+		}
+		policy = render.VerdictCell(v) + " | "
+	}
+	return "| " + render.EscapeMarkdown(r.env) + " | " + d.statusCell(r) + " | " + changes + " | " + risk + " | " + drift + " | " + policy + hash + " |\n"
 }
 
 // statusCell is the emoji, the word and what goes with them.
@@ -517,15 +542,16 @@ func (d *doc) body(maxBytes int) (string, bool, error) {
 	if len(d.rows) > 0 {
 		// Reserve the worst-case "more environments" line with the table
 		// head, then keep rows while they fit.
-		reserve := tableHead + "\n" + moreRowsLine(len(d.rows))
+		head := d.tableHead()
+		reserve := head + "\n" + moreRowsLine(len(d.rows))
 		if b.take(reserve) {
 			b.left += len(reserve)
-			b.take(tableHead)
-			table.WriteString(tableHead)
+			b.take(head)
+			table.WriteString(head)
 			kept := 0
 			for _, r := range d.rows {
 				line := d.tableRow(r)
-				if len(line)+len(reserve)-len(tableHead) > b.left {
+				if len(line)+len(reserve)-len(head) > b.left {
 					break
 				}
 				b.take(line)
@@ -560,6 +586,13 @@ func (d *doc) body(maxBytes int) (string, bool, error) {
 		}
 	}
 
+	// The verdicts outrank results and details: space for every section's
+	// Policy block is set aside before results, and given back to the
+	// details, whose section heads hold the same blocks. When not even the
+	// heads fit, the verdicts are written alone.
+	verdicts := d.verdictsOnly(sections, b.left)
+	b.take(verdicts)
+
 	var results strings.Builder
 	for _, env := range d.resultEnvs() {
 		blk := d.resultBlock(env, d.in.Results[env])
@@ -573,6 +606,7 @@ func (d *doc) body(maxBytes int) (string, bool, error) {
 		}
 	}
 
+	b.left += len(verdicts)
 	details := ""
 	if len(d.details)+len(sections) <= b.left {
 		details = render.JoinMarkdownSections(sections)
@@ -582,7 +616,7 @@ func (d *doc) body(maxBytes int) (string, bool, error) {
 		truncated = true
 		details = render.FitMarkdownSections(sections, b.left)
 		if len(details) > b.left {
-			details = ""
+			details = verdicts
 		}
 	}
 	b.take(details)
@@ -608,13 +642,32 @@ func (d *doc) body(maxBytes int) (string, bool, error) {
 	return body, truncated, nil
 }
 
+// verdictsOnly is each section's heading and Policy block, without the
+// rest of the section, for a comment with no room for the sections: as
+// many environments' verdicts as fit in maxBytes, in order ("" without
+// verdicts).
+func (d *doc) verdictsOnly(sections []render.MarkdownSection, maxBytes int) string {
+	var b strings.Builder
+	for _, s := range sections {
+		if s.Policy == "" {
+			continue
+		}
+		blk := strings.Repeat("#", max(s.Level, 1)) + " " + s.Title + "\n\n" + s.Policy
+		if b.Len()+len(blk) > maxBytes {
+			break
+		}
+		b.WriteString(blk)
+	}
+	return b.String()
+}
+
 // whole is the comment with nothing left out.
 func (d *doc) whole(top string, sections []render.MarkdownSection) string {
 	var out strings.Builder
 	out.WriteString(top)
 	out.WriteString(d.readOnlyNote())
 	if len(d.rows) > 0 {
-		out.WriteString(tableHead)
+		out.WriteString(d.tableHead())
 		for _, r := range d.rows {
 			out.WriteString(d.tableRow(r))
 		}
@@ -639,7 +692,7 @@ func (d *doc) summary() (string, bool) {
 	b.WriteString(d.heading("##"))
 	b.WriteString(d.readOnlyNote())
 	if len(d.rows) > 0 {
-		b.WriteString(tableHead)
+		b.WriteString(d.tableHead())
 		for _, r := range d.rows {
 			b.WriteString(d.tableRow(r))
 		}
