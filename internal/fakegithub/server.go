@@ -1,8 +1,8 @@
 // Package fakegithub is a stateful fake of the parts of the GitHub REST and
 // GraphQL APIs that honua-gitops uses: issue and pull request comments,
 // pull requests with reviews and files, deployments with statuses, issues,
-// commit comparisons over a commit graph the test describes, workflow runs
-// and collaborators' permissions the test registers, and the
+// commit comparisons over a commit graph the test describes, workflow runs,
+// collaborators' permissions and team memberships the test registers, and the
 // minimizeComment mutation.
 //
 // It is a real HTTP server (httptest), so an action running as a separate
@@ -175,6 +175,7 @@ func (s *Server) handler() http.Handler {
 	s.routeCompare(mux)
 	s.routeRuns(mux)
 	s.routeCollaborators(mux)
+	s.routeTeams(mux)
 	mux.HandleFunc("GET "+apiPrefix+"/user", s.getUser)
 	mux.HandleFunc("POST "+graphqlPath, s.graphql)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { notFound(w) })

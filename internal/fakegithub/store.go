@@ -132,12 +132,13 @@ type store struct {
 	pulls       map[int]*pullRecord
 	comments    map[int64]*Comment
 	byNode      map[string]int64
-	commits     map[string][]int       // sha → pull request numbers
-	deployments []*Deployment          // oldest first
-	graph       map[string]*commitNode // sha → commit, see AddCommit
-	graphSeq    int                    // commits added so far
-	runs        map[int64]*workflowRun // run id → run, see SetRun
-	permissions map[string]string      // lower-case login → role, see SetPermission
+	commits     map[string][]int             // sha → pull request numbers
+	deployments []*Deployment                // oldest first
+	graph       map[string]*commitNode       // sha → commit, see AddCommit
+	graphSeq    int                          // commits added so far
+	runs        map[int64]*workflowRun       // run id → run, see SetRun
+	permissions map[string]string            // lower-case login → role, see SetPermission
+	teams       map[string]map[string]string // lower-case org/slug → lower-case login → state, see SetTeamMembers
 }
 
 func (st *store) init() {
@@ -150,6 +151,7 @@ func (st *store) init() {
 	st.graph = map[string]*commitNode{}
 	st.runs = map[int64]*workflowRun{}
 	st.permissions = map[string]string{}
+	st.teams = map[string]map[string]string{}
 }
 
 // id returns a new id, unique across every kind of object.
