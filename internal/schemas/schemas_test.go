@@ -570,6 +570,18 @@ func TestPlanSchema(t *testing.T) {
 		t.Error("want a sensitive field change (the development password placeholder)")
 	}
 	p.Notes = []string{"example note"}
+	p.Verdict = &plan.Verdict{
+		Decision: plan.Blocked, Policy: ".honua/policy.yaml", Risk: plan.High,
+		EvaluatedAt: time.Date(2026, 12, 4, 21, 0, 0, 0, time.UTC),
+		Rules: []plan.RuleVerdict{
+			{Decision: plan.Blocked, Rule: "windows", Message: "outside every deployment window",
+				NextOpen: time.Date(2026, 12, 7, 9, 0, 0, 0, time.FixedZone("CST", -6*3600))},
+			{Decision: plan.NeedsApproval, Rule: "approvals[0] when deletes > 0", Message: "needs 2 approvals",
+				Require: 2, From: []string{"team:riverton/gis-leads", "user:alice"}},
+			{Decision: plan.Warn, Rule: "warnings[0] when changes > 20", Message: "large change"},
+		},
+	}
+	plans[0].Verdict = &plan.Verdict{Decision: plan.Allowed}
 
 	validateJSON := func(what string, v any) {
 		t.Helper()
@@ -595,8 +607,11 @@ func TestPlanSchema(t *testing.T) {
 		"unknown action": `{"formatVersion":1,"environment":"e","summary":{"create":0,"update":0,"delete":0,"unchanged":0},"changes":[{"action":"replace","kind":"Layer","namespace":"default","name":"x","risk":"low","changes":[]}],"drift":[],"liveStateRead":false,"recordedState":{"source":"s","empty":true},"hash":"` + strings.Repeat("0", 64) + `"}`,
 		"sensitive value shown": `{"formatVersion":1,"environment":"e","summary":{"create":1,"update":0,"delete":0,"unchanged":0},"changes":[{"action":"create","kind":"Connection","namespace":"default","name":"x","risk":"low",
 			"changes":[{"path":"/spec/password","op":"add","before":null,"after":"hunter2","sensitive":true}]}],"drift":[],"liveStateRead":false,"recordedState":{"source":"s","empty":true},"hash":"` + strings.Repeat("0", 64) + `"}`,
-		"path not a pointer": `{"formatVersion":1,"environment":"e","summary":{"create":0,"update":0,"delete":0,"unchanged":0},"changes":[],"drift":[{"type":"spec-drift","kind":"Layer","namespace":"default","name":"x","changes":[{"path":"spec.srid","op":"replace","before":1,"after":2}]}],"liveStateRead":true,"recordedState":{"source":"s","empty":false},"hash":"` + strings.Repeat("0", 64) + `"}`,
-		"set version":        `{"formatVersion":2,"plans":[]}`,
+		"path not a pointer":    `{"formatVersion":1,"environment":"e","summary":{"create":0,"update":0,"delete":0,"unchanged":0},"changes":[],"drift":[{"type":"spec-drift","kind":"Layer","namespace":"default","name":"x","changes":[{"path":"spec.srid","op":"replace","before":1,"after":2}]}],"liveStateRead":true,"recordedState":{"source":"s","empty":false},"hash":"` + strings.Repeat("0", 64) + `"}`,
+		"set version":           `{"formatVersion":2,"plans":[]}`,
+		"unknown decision":      `{"formatVersion":1,"environment":"e","summary":{"create":0,"update":0,"delete":0,"unchanged":0},"changes":[],"drift":[],"liveStateRead":false,"recordedState":{"source":"s","empty":true},"hash":"` + strings.Repeat("0", 64) + `","verdict":{"decision":"maybe","evaluatedAt":"2026-12-04T21:00:00Z"}}`,
+		"rule without message":  `{"formatVersion":1,"environment":"e","summary":{"create":0,"update":0,"delete":0,"unchanged":0},"changes":[],"drift":[],"liveStateRead":false,"recordedState":{"source":"s","empty":true},"hash":"` + strings.Repeat("0", 64) + `","verdict":{"decision":"warn","evaluatedAt":"2026-12-04T21:00:00Z","rules":[{"decision":"warn","rule":"r"}]}}`,
+		"unknown verdict field": `{"formatVersion":1,"environment":"e","summary":{"create":0,"update":0,"delete":0,"unchanged":0},"changes":[],"drift":[],"liveStateRead":false,"recordedState":{"source":"s","empty":true},"hash":"` + strings.Repeat("0", 64) + `","verdict":{"decision":"allowed","evaluatedAt":"2026-12-04T21:00:00Z","approved":true}}`,
 	}
 	for name, doc := range bad {
 		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
