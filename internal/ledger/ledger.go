@@ -158,6 +158,10 @@ func (l *Ledger) Position(ctx context.Context, env string) (*Position, error) {
 	return position(view, env)
 }
 
+// PositionAt reads the environment's position at view, for readers of
+// several environments at one revision.
+func PositionAt(view *statebranch.View, env string) (*Position, error) { return position(view, env) }
+
 func position(view *statebranch.View, env string) (*Position, error) {
 	p := &Position{View: view, Environment: env}
 	var err error
